@@ -1,0 +1,55 @@
+// Platform checks (see platform.h).
+#include "platform.h"
+
+#include <ATen/Parallel.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <string>
+#include <unistd.h>
+
+namespace azllm {
+
+void ensureFastThreading(int /*argc*/, char** argv)
+{
+    if (std::getenv("OMP_WAIT_POLICY") || std::getenv("AZLLM_NO_REEXEC"))
+        return;
+    ::setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
+    ::execv("/proc/self/exe", argv);
+    // execv only returns on failure: carry on with the default policy.
+}
+
+std::string activeBlas()
+{
+    // Touch LibTorch's BLAS path so lazily loaded libraries are mapped, then read our own maps.
+    std::ifstream maps("/proc/self/maps");
+    std::string line;
+    std::string found = "unknown";
+    while (std::getline(maps, line)) {
+        const auto slash = line.find('/');
+        if (slash == std::string::npos)
+            continue;
+        const std::string path = line.substr(slash);
+        if (path.find("openblas") != std::string::npos)
+            return "openblas";
+        if (path.find("libmkl") != std::string::npos)
+            return "mkl";
+        if (path.find("blis") != std::string::npos)
+            found = "blis";
+        else if (path.find("atlas") != std::string::npos)
+            found = "atlas";
+        else if (path.find("/blas/libblas.so") != std::string::npos && found == "unknown")
+            found = "reference";
+    }
+    return found;
+}
+
+std::string blasWarning()
+{
+    if (activeBlas() == "reference")
+        return "warning: the reference BLAS is active (about 30x slower matrix products than OpenBLAS); "
+               "install libopenblas0-pthread (sudo apt install libopenblas0-pthread) and restart";
+    return {};
+}
+
+} // namespace azllm

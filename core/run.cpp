@@ -1,0 +1,165 @@
+// Run directory creation and configuration (see run.h).
+#include "run.h"
+
+#include "corpus.h"
+#include "dataset.h"
+#include "fsutil.h"
+
+#include <QDateTime>
+
+namespace azllm {
+
+namespace runpaths {
+std::string config(const std::string& run) { return fs::join(run, "config.json"); }
+std::string tokenizer(const std::string& run) { return fs::join(run, "tokenizer.model"); }
+std::string trainBin(const std::string& run) { return fs::join(run, "data/train.bin"); }
+std::string valBin(const std::string& run) { return fs::join(run, "data/val.bin"); }
+std::string metrics(const std::string& run) { return fs::join(run, "metrics.csv"); }
+std::string best(const std::string& run) { return fs::join(run, "checkpoints/best"); }
+std::string last(const std::string& run) { return fs::join(run, "checkpoints/last"); }
+std::string summary(const std::string& run) { return fs::join(run, "summary.json"); }
+} // namespace runpaths
+
+bool isRunDir(const std::string& dir) { return fs::exists(runpaths::config(dir)) && fs::exists(runpaths::trainBin(dir)); }
+
+Status saveRunConfig(const RunConfig& cfg)
+{
+    QJsonObject o = cfg.raw;
+    o["format"] = "azllm-run";
+    o["format_version"] = kRunFormatVersion;
+    o["preset"] = QString::fromStdString(cfg.preset);
+    o["model"] = toJson(cfg.model);
+    o["train"] = toJson(cfg.train);
+    o["early_stopping"] = toJson(cfg.earlyStopping);
+    o["data"] = cfg.data;
+    o["tokenizer"] = cfg.tokenizer;
+    return writeJsonFile(runpaths::config(cfg.runDir), o);
+}
+
+Result<RunConfig> loadRunConfig(const std::string& runDir)
+{
+    using R = Result<RunConfig>;
+    if (!fs::isDir(runDir))
+        return R::error("run directory '" + runDir + "' does not exist");
+    if (!fs::exists(runpaths::config(runDir)))
+        return R::error("'" + runDir + "' is not a run directory (no config.json); start one with `azllm train`");
+    auto o = readJsonFile(runpaths::config(runDir));
+    if (!o)
+        return R::error(o.message());
+    if (o->value("format").toString() != "azllm-run")
+        return R::error("'" + runpaths::config(runDir) + "' is not an AzLLM run configuration");
+    const int version = o->value("format_version").toInt(-1);
+    if (version > kRunFormatVersion)
+        return R::error("run '" + runDir + "' was written by a newer AzLLM Studio (format " + std::to_string(version) +
+                        "); update AzLLM Studio");
+    RunConfig cfg;
+    cfg.runDir = runDir;
+    cfg.raw = *o;
+    cfg.preset = o->value("preset").toString().toStdString();
+    auto model = gptConfigFromJson(o->value("model").toObject());
+    if (!model)
+        return R::error("config.json: " + model.message());
+    auto train = trainConfigFromJson(o->value("train").toObject());
+    if (!train)
+        return R::error("config.json: " + train.message());
+    auto es = earlyStoppingConfigFromJson(o->value("early_stopping").toObject());
+    if (!es)
+        return R::error("config.json: " + es.message());
+    cfg.model = *model;
+    cfg.train = *train;
+    cfg.earlyStopping = *es;
+    cfg.data = o->value("data").toObject();
+    cfg.tokenizer = o->value("tokenizer").toObject();
+    return cfg;
+}
+
+Result<RunConfig> prepareRun(const RunSetup& setup, const std::function<void(const std::string&)>& log)
+{
+    using R = Result<RunConfig>;
+    if (setup.runDir.empty())
+        return R::error("no run directory given; pass --run-dir DIR");
+    if (fs::exists(runpaths::config(setup.runDir)))
+        return R::error("'" + setup.runDir + "' already holds a run; continue it with --resume or choose a new --run-dir");
+    if (auto st = setup.model.validate(); !st)
+        return R::error(st.message());
+    if (auto st = setup.train.validate(); !st)
+        return R::error(st.message());
+    if (auto st = setup.earlyStopping.validate(); !st)
+        return R::error(st.message());
+
+    auto corpus = loadCorpus(setup.corpusPath);
+    if (!corpus)
+        return R::error(corpus.message());
+    log("corpus: " + std::to_string(corpus->stats.files) + " file(s), " + std::to_string(corpus->stats.bytes) +
+        " bytes, " + std::to_string(corpus->stats.characters) + " characters, " + std::to_string(corpus->stats.lines) +
+        " lines, " + std::to_string(corpus->stats.distinctCharacters) + " distinct characters");
+
+    if (auto st = fs::makeDirs(fs::join(setup.runDir, "data")); !st)
+        return R::error(st.message());
+    const std::string tokPath = runpaths::tokenizer(setup.runDir);
+    std::string tokSource;
+    if (!setup.tokenizerModel.empty()) {
+        auto bytes = fs::readFile(setup.tokenizerModel);
+        if (!bytes)
+            return R::error(bytes.message());
+        if (auto t = Tokenizer::fromBytes(*bytes); !t)
+            return R::error("'" + setup.tokenizerModel + "' is not a sentencepiece model: " + t.message());
+        if (auto st = fs::writeFileAtomic(tokPath, *bytes); !st)
+            return R::error(st.message());
+        tokSource = setup.tokenizerModel;
+        log("tokenizer: copied " + setup.tokenizerModel);
+    } else {
+        std::string text;
+        for (const auto& d : corpus->documents)
+            text += d.text;
+        log("tokenizer: training " + setup.tokenizer.modelType + " with up to " + std::to_string(setup.tokenizer.vocabSize) +
+            " pieces");
+        if (auto st = Tokenizer::train(text, setup.tokenizer, tokPath); !st)
+            return R::error(st.message());
+        tokSource = "trained";
+    }
+    auto tok = Tokenizer::load(tokPath);
+    if (!tok)
+        return R::error(tok.message());
+
+    RunConfig cfg;
+    cfg.runDir = setup.runDir;
+    cfg.preset = setup.preset;
+    cfg.model = setup.model;
+    cfg.model.vocabSize = (*tok)->vocabSize();
+    cfg.train = setup.train;
+    cfg.earlyStopping = setup.earlyStopping;
+    if (auto st = cfg.model.validate(); !st)
+        return R::error(st.message());
+
+    auto ids = tokenizeCorpus(*corpus, **tok);
+    if (!ids)
+        return R::error(ids.message());
+    auto split = splitTokens(*ids, cfg.train.valFraction, cfg.train.seed, cfg.model.blockSize);
+    if (!split)
+        return R::error(split.message());
+    log("data: " + std::to_string(ids->size()) + " tokens, " + std::to_string(split->train.size()) + " train / " +
+        std::to_string(split->val.size()) + " validation, vocabulary " + std::to_string(cfg.model.vocabSize));
+    if (auto st = writeTokenFile(runpaths::trainBin(setup.runDir), split->train, cfg.model.vocabSize); !st)
+        return R::error(st.message());
+    if (auto st = writeTokenFile(runpaths::valBin(setup.runDir), split->val, cfg.model.vocabSize); !st)
+        return R::error(st.message());
+
+    cfg.tokenizer = {{"model_type", QString::fromStdString((*tok)->modelType())},
+                     {"vocab_size", (*tok)->vocabSize()},
+                     {"source", QString::fromStdString(tokSource)}};
+    cfg.data = {{"corpus", QString::fromStdString(setup.corpusPath)},
+                {"corpus_fingerprint", QString::fromStdString(corpus->fingerprint)},
+                {"corpus_bytes", double(corpus->stats.bytes)},
+                {"corpus_files", corpus->stats.files},
+                {"total_tokens", double(ids->size())},
+                {"train_tokens", double(split->train.size())},
+                {"val_tokens", double(split->val.size())}};
+    cfg.raw["created"] = QDateTime::currentDateTimeUtc().toString(Qt::ISODate);
+    if (auto st = saveRunConfig(cfg); !st)
+        return R::error(st.message());
+    // Reload so the returned config is exactly what a resume will see.
+    return loadRunConfig(setup.runDir);
+}
+
+} // namespace azllm
