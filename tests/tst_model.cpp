@@ -1,0 +1,217 @@
+// GPT model: nanoGPT state-dict keys and shapes, GPT-2 initialisation, weight tying, KV cache,
+// strict loading, and logits/loss matching an independent Python reference (python3-torch).
+#include "checkpoint.h"
+#include "config.h"
+#include "model.h"
+
+#include <ATen/ATen.h>
+
+#include <QJsonDocument>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace azllm;
+
+namespace {
+GptConfig smallConfig()
+{
+    GptConfig c;
+    c.vocabSize = 97;
+    c.blockSize = 16;
+    c.nLayer = 2;
+    c.nHead = 2;
+    c.nEmbd = 32;
+    return c;
+}
+} // namespace
+
+class TestModel : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase() { at::set_num_threads(1); }
+
+    void stateDictKeysAreNanoGptKeys()
+    {
+        at::manual_seed(0);
+        Gpt model(smallConfig());
+        std::vector<std::string> keys;
+        for (const auto& kv : model->stateDict())
+            keys.push_back(kv.first);
+        std::vector<std::string> expected = {"transformer.wte.weight", "transformer.wpe.weight"};
+        for (int i = 0; i < 2; ++i) {
+            const std::string p = "transformer.h." + std::to_string(i) + ".";
+            for (const char* s : {"ln_1.weight", "ln_1.bias", "attn.c_attn.weight", "attn.c_attn.bias", "attn.c_proj.weight",
+                                  "attn.c_proj.bias", "ln_2.weight", "ln_2.bias", "mlp.c_fc.weight", "mlp.c_fc.bias",
+                                  "mlp.c_proj.weight", "mlp.c_proj.bias"})
+                expected.push_back(p + s);
+        }
+        expected.push_back("transformer.ln_f.weight");
+        expected.push_back("transformer.ln_f.bias");
+        expected.push_back("lm_head.weight");
+        QCOMPARE(keys.size(), expected.size());
+        for (size_t i = 0; i < keys.size(); ++i)
+            QCOMPARE(QString::fromStdString(keys[i]), QString::fromStdString(expected[i]));
+        // Shapes as nn.Linear (out, in).
+        auto sd = model->stateDict();
+        auto find = [&](const std::string& k) {
+            for (auto& kv : sd)
+                if (kv.first == k)
+                    return kv.second;
+            return at::Tensor();
+        };
+        QCOMPARE(find("transformer.h.0.attn.c_attn.weight").sizes().vec(), (std::vector<int64_t>{96, 32}));
+        QCOMPARE(find("transformer.h.1.mlp.c_fc.weight").sizes().vec(), (std::vector<int64_t>{128, 32}));
+        QCOMPARE(find("transformer.wpe.weight").sizes().vec(), (std::vector<int64_t>{16, 32}));
+        // lm_head is the very same storage as wte.
+        QVERIFY(find("lm_head.weight").data_ptr() == find("transformer.wte.weight").data_ptr());
+    }
+
+    void parameterCountMatchesFormulaAndAz100mIsAbout110M()
+    {
+        at::manual_seed(0);
+        Gpt model(smallConfig());
+        int64_t n = 0;
+        for (const auto& p : model->parameters())
+            n += p.numel();
+        QCOMPARE(n, smallConfig().parameterCount());
+        auto az = presetByName("az-100m");
+        QVERIFY(az.ok());
+        QVERIFY(az->model.parameterCount() > 100'000'000 && az->model.parameterCount() < 125'000'000);
+        auto tiny = presetByName("tiny");
+        QVERIFY(tiny->model.parameterCount() > 800'000 && tiny->model.parameterCount() < 1'300'000);
+    }
+
+    void initialisationIsGpt2Style()
+    {
+        GptConfig c = smallConfig();
+        c.nEmbd = 128;
+        c.nHead = 4;
+        c.nLayer = 8;
+        at::manual_seed(1);
+        Gpt model(c);
+        for (const auto& p : model->named_parameters()) {
+            const std::string& k = p.key();
+            const double sd = p.value().std().item<double>();
+            if (k.find("ln_") != std::string::npos) {
+                const bool weight = k.substr(k.size() - 6) == "weight";
+                QCOMPARE(p.value().mean().item<double>(), weight ? 1.0 : 0.0);
+            } else if (k.substr(k.size() - 4) == "bias") {
+                QCOMPARE(p.value().abs().max().item<double>(), 0.0);
+            } else if (k.find("c_proj.weight") != std::string::npos) {
+                QVERIFY2(std::abs(sd - 0.02 / std::sqrt(16.0)) < 0.0008, k.c_str());
+            } else {
+                QVERIFY2(std::abs(sd - 0.02) < 0.001, k.c_str());
+            }
+        }
+    }
+
+    void kvCacheLogitsEqualFullRecompute()
+    {
+        at::manual_seed(2);
+        Gpt model(smallConfig());
+        model->eval();
+        at::NoGradGuard ng;
+        auto idx = at::randint(0, 97, {1, 16}, at::kLong);
+        auto full = model->forward(idx);
+        KvCache cache;
+        // Prompt of 5 tokens, then one token at a time.
+        auto first = model->forward(idx.slice(1, 0, 5), &cache);
+        QVERIFY(at::allclose(first, full.slice(1, 0, 5), 1e-5, 1e-5));
+        for (int64_t t = 5; t < 16; ++t) {
+            auto step = model->forward(idx.slice(1, t, t + 1), &cache);
+            QVERIFY2((step - full.slice(1, t, t + 1)).abs().max().item<double>() < 1e-5, std::to_string(t).c_str());
+        }
+        QCOMPARE(cache.length, int64_t(16));
+    }
+
+    void loadStateDictIsStrict()
+    {
+        at::manual_seed(3);
+        Gpt a(smallConfig());
+        at::manual_seed(4);
+        Gpt b(smallConfig());
+        std::map<std::string, at::Tensor> sd;
+        for (auto& kv : a->stateDict())
+            sd[kv.first] = kv.second.clone();
+        QVERIFY(b->loadStateDict(sd).ok());
+        auto x = at::randint(0, 97, {2, 8}, at::kLong);
+        QVERIFY(at::equal(a->forward(x), b->forward(x)));
+
+        auto missing = sd;
+        missing.erase("transformer.h.1.ln_2.bias");
+        auto st = b->loadStateDict(missing);
+        QVERIFY(!st.ok());
+        QVERIFY(QString::fromStdString(st.message()).contains("transformer.h.1.ln_2.bias"));
+
+        GptConfig other = smallConfig();
+        other.nEmbd = 64;
+        at::manual_seed(5);
+        Gpt c(other);
+        st = c->loadStateDict(sd);
+        QVERIFY(!st.ok());
+        QVERIFY(QString::fromStdString(st.message()).contains("another architecture"));
+
+        auto extra = sd;
+        extra["transformer.h.9.ln_1.weight"] = at::ones({32});
+        QVERIFY(!b->loadStateDict(extra).ok());
+
+        auto nan = sd;
+        nan["transformer.wpe.weight"] = at::full({16, 32}, std::nan(""));
+        QVERIFY(!b->loadStateDict(nan).ok());
+    }
+
+    void logitsAndLossMatchIndependentPythonReference()
+    {
+        if (!QFile::exists("/usr/bin/python3"))
+            QSKIP("Debian's /usr/bin/python3 with python3-torch is not installed (run scripts/bootstrap.sh)");
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const std::string d = dir.path().toStdString();
+        at::manual_seed(6);
+        Gpt model(smallConfig());
+        model->eval();
+        at::NoGradGuard ng;
+        auto idx = at::randint(0, 97, {3, 16}, at::kLong);
+        auto targets = at::randint(0, 97, {3, 16}, at::kLong);
+        auto logits = model->forward(idx);
+        auto loss = GptImpl::loss(logits, targets);
+        QVERIFY(writeTensorDict(d + "/model.pt", model->stateDict()).ok());
+        QVERIFY(writeTensorDict(d + "/io.pt", {{"idx", idx}, {"targets", targets}, {"logits", logits}, {"loss", loss}}).ok());
+        QVERIFY(writeJsonFile(d + "/config.json", QJsonObject{{"model", toJson(smallConfig())}}).ok());
+        QProcess py;
+        py.start("/usr/bin/python3", {AZLLM_SOURCE_DIR "/tests/python/ref_gpt.py", "check", dir.path(), "--tol", "1e-5"});
+        QVERIFY(py.waitForFinished(120000));
+        const QString out = py.readAllStandardOutput() + py.readAllStandardError();
+        qInfo().noquote() << out.trimmed();
+        QVERIFY2(py.exitStatus() == QProcess::NormalExit && py.exitCode() == 0, qPrintable(out));
+    }
+
+    void tensorDictRoundTripAndDamagedFilesRefused()
+    {
+        QTemporaryDir dir;
+        const std::string p = dir.path().toStdString() + "/t.pt";
+        auto t = at::randn({4, 5});
+        QVERIFY(writeTensorDict(p, {{"a", t}}).ok());
+        auto back = readTensorDict(p);
+        QVERIFY(back.ok());
+        QVERIFY(at::equal(back->at("a"), t));
+        // Truncated file.
+        QFile f(QString::fromStdString(p));
+        QVERIFY(f.open(QIODevice::ReadWrite));
+        QByteArray bytes = f.readAll();
+        f.resize(bytes.size() / 2);
+        f.close();
+        auto bad = readTensorDict(p);
+        QVERIFY(!bad.ok());
+        QVERIFY(QString::fromStdString(bad.message()).contains("damaged") || QString::fromStdString(bad.message()).contains("truncated"));
+        // Garbage.
+        QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        f.write("this is not a tensor file at all");
+        f.close();
+        QVERIFY(!readTensorDict(p).ok());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestModel)
+#include "tst_model.moc"

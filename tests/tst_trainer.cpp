@@ -1,0 +1,326 @@
+// Trainer: a real (tiny) run on the demo corpus through the callback API and through the azllm
+// binary: metrics and checkpoints on disk, stop requests, early stopping restores best, exact
+// resume after SIGKILL, and bad input (corrupt checkpoint, full disk, conflicting flags).
+#include "checkpoint.h"
+#include "corpus.h"
+#include "fsutil.h"
+#include "run.h"
+#include "trainer.h"
+
+#include <QJsonDocument>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <csignal>
+#include <sys/resource.h>
+
+using namespace azllm;
+
+namespace {
+
+const QString kAzllm = AZLLM_BINARY_DIR "/bin/azllm";
+
+RunSetup tinySetup(const std::string& runDir)
+{
+    RunSetup s;
+    s.corpusPath = demoCorpusPath();
+    s.runDir = runDir;
+    s.tokenizer.vocabSize = 400;
+    s.model = GptConfig{400, 32, 2, 2, 32};
+    s.train.batchSize = 4;
+    s.train.learningRate = 3e-3;
+    s.train.warmupSteps = 5;
+    s.train.maxEpochs = 4;
+    s.train.threads = 1;
+    s.train.seed = 7;
+    return s;
+}
+
+struct Proc {
+    int code = -1;
+    QString out, err;
+};
+
+Proc runAzllm(const QStringList& args, int timeoutMs = 300000, bool limitFileSize = false)
+{
+    QProcess p;
+    if (limitFileSize) {
+        p.setChildProcessModifier([] {
+            ::signal(SIGXFSZ, SIG_IGN);
+            struct rlimit rl{64 * 1024, 64 * 1024};
+            ::setrlimit(RLIMIT_FSIZE, &rl);
+        });
+    }
+    p.start(kAzllm, args);
+    p.waitForFinished(timeoutMs);
+    Proc r;
+    r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+    r.out = p.readAllStandardOutput();
+    r.err = p.readAllStandardError();
+    return r;
+}
+
+QString errorLine(const QString& err)
+{
+    for (const QString& l : err.split('\n'))
+        if (l.startsWith("azllm: error:"))
+            return l;
+    return {};
+}
+
+// step -> train loss from metrics.csv step rows.
+QMap<qint64, double> stepLosses(const QString& runDir)
+{
+    QMap<qint64, double> m;
+    QFile f(runDir + "/metrics.csv");
+    if (!f.open(QIODevice::ReadOnly))
+        return m;
+    const auto lines = QString::fromUtf8(f.readAll()).split('\n', Qt::SkipEmptyParts);
+    for (int i = 1; i < lines.size(); ++i) {
+        const auto cols = lines[i].split(',');
+        if (cols.size() == 8 && cols[4].isEmpty())
+            m[cols[0].toLongLong()] = cols[3].toDouble();
+    }
+    return m;
+}
+
+} // namespace
+
+class TestTrainer : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void trainsReportsAndWritesRunFiles()
+    {
+        QTemporaryDir dir;
+        const std::string run = dir.path().toStdString() + "/run";
+        auto cfg = prepareRun(tinySetup(run), [](const std::string&) {});
+        QVERIFY2(cfg.ok(), cfg.message().c_str());
+        QCOMPARE(cfg->model.vocabSize, int64_t(400));
+        TrainControl control;
+        int steps = 0, evals = 0;
+        int64_t lastStep = 0;
+        bool started = false, finished = false;
+        auto r = train(*cfg, false, control, [&](const TrainEvent& e) {
+            if (e.kind == TrainEvent::Kind::Started) {
+                started = e.stepsPerEpoch > 0;
+            }
+            if (e.kind == TrainEvent::Kind::Step) {
+                ++steps;
+                lastStep = e.step;
+                if (!(std::isfinite(e.loss) && e.lr > 0 && e.tokens > 0 && e.tokensPerS > 0))
+                    qWarning() << "bad step event";
+            }
+            if (e.kind == TrainEvent::Kind::Eval) {
+                if (std::isfinite(e.valLoss) && std::isfinite(e.trainLoss) && e.patience == 3)
+                    ++evals;
+            }
+            if (e.kind == TrainEvent::Kind::Finished)
+                finished = true;
+            return true;
+        });
+        QVERIFY2(r.ok(), r.message().c_str());
+        QVERIFY(started && finished);
+        QVERIFY(steps > 0);
+        QVERIFY(evals >= 1);
+        QCOMPARE(r->stopStep, lastStep);
+        QVERIFY(r->bestStep > 0);
+        QVERIFY(r->restoredBest);
+        // Files from DESIGN.md.
+        for (const std::string& f : {runpaths::config(run), runpaths::tokenizer(run), runpaths::trainBin(run), runpaths::valBin(run),
+                                     runpaths::metrics(run), runpaths::best(run) + "/model.pt", runpaths::best(run) + "/optimizer.pt",
+                                     runpaths::best(run) + "/trainer_state.json", runpaths::last(run) + "/model.pt",
+                                     runpaths::summary(run)})
+            QVERIFY2(fs::exists(f), f.c_str());
+        QFile m(QString::fromStdString(runpaths::metrics(run)));
+        QVERIFY(m.open(QIODevice::ReadOnly));
+        QCOMPARE(m.readLine().trimmed(), QByteArray("step,epoch,tokens,train_loss,val_loss,lr,tokens_per_s,elapsed_s"));
+        auto state = readJsonFile(runpaths::last(run) + "/trainer_state.json");
+        QVERIFY(state.ok());
+        for (const char* k : {"step", "epoch", "best_step", "best_val_loss", "patience_counter", "rng_state", "step_in_epoch",
+                              "stop_reason", "stop_step", "config"})
+            QVERIFY2(state->contains(k), k);
+        QCOMPARE(state->value("stop_reason").toString(), QString("max_epochs"));
+        // No temporary siblings left behind.
+        QDir ck(QString::fromStdString(run + "/checkpoints"));
+        QCOMPARE(ck.entryList(QDir::Dirs | QDir::NoDotAndDotDot | QDir::Hidden).size(), 2);
+    }
+
+    void stopRequestTakesEffectWithinOneStep()
+    {
+        QTemporaryDir dir;
+        auto s = tinySetup(dir.path().toStdString() + "/run");
+        s.train.maxEpochs = 1000;
+        auto cfg = prepareRun(s, [](const std::string&) {});
+        QVERIFY(cfg.ok());
+        TrainControl control;
+        int64_t stepsAfterStop = 0;
+        bool stopped = false;
+        auto r = train(*cfg, false, control, [&](const TrainEvent& e) {
+            if (e.kind == TrainEvent::Kind::Step) {
+                if (stopped)
+                    ++stepsAfterStop;
+                if (e.step == 3) {
+                    control.stop = true;
+                    stopped = true;
+                }
+            }
+            return true;
+        });
+        QVERIFY(r.ok());
+        QCOMPARE(toString(r->reason), std::string("user"));
+        QCOMPARE(stepsAfterStop, int64_t(0));
+        QCOMPARE(r->stopStep, int64_t(3));
+        // The callback returning false stops too.
+        QTemporaryDir dir2;
+        auto cfg2 = prepareRun(tinySetup(dir2.path().toStdString() + "/run"), [](const std::string&) {});
+        QVERIFY(cfg2.ok());
+        TrainControl c2;
+        auto r2 = train(*cfg2, false, c2, [&](const TrainEvent& e) { return !(e.kind == TrainEvent::Kind::Step && e.step == 2); });
+        QVERIFY(r2.ok());
+        QCOMPARE(toString(r2->reason), std::string("user"));
+        QCOMPARE(r2->stopStep, int64_t(2));
+    }
+
+    void earlyStoppingFiresAndBestIsRestored()
+    {
+        QTemporaryDir dir;
+        auto s = tinySetup(dir.path().toStdString() + "/run");
+        s.train.maxEpochs = 300;
+        s.train.learningRate = 1e-2; // overfits the tiny corpus quickly
+        s.earlyStopping.patience = 2;
+        auto cfg = prepareRun(s, [](const std::string&) {});
+        QVERIFY(cfg.ok());
+        TrainControl control;
+        std::vector<double> vals;
+        auto r = train(*cfg, false, control, [&](const TrainEvent& e) {
+            if (e.kind == TrainEvent::Kind::Eval)
+                vals.push_back(e.valLoss);
+            return true;
+        });
+        QVERIFY(r.ok());
+        QCOMPARE(toString(r->reason), std::string("patience"));
+        // The last two evaluations did not beat the best; the best is the minimum seen.
+        QVERIFY(vals.size() >= 3);
+        const double best = *std::min_element(vals.begin(), vals.end());
+        QCOMPARE(r->bestValLoss, best);
+        QVERIFY(vals[vals.size() - 1] >= best && vals[vals.size() - 2] >= best);
+        auto bestState = readJsonFile(runpaths::best(s.runDir) + "/trainer_state.json");
+        QCOMPARE(static_cast<int64_t>(bestState->value("step").toDouble()), r->bestStep);
+        QCOMPARE(bestState->value("stop_reason").toString(), QString("patience"));
+    }
+
+    void resumeAfterSigkillReproducesUninterruptedLosses()
+    {
+        QTemporaryDir dir;
+        const QString a = dir.path() + "/a", b = dir.path() + "/b";
+        const QStringList common = {"--corpus", "demo", "--vocab-size", "400", "--block-size", "32", "--batch-size", "4",
+                                    "--max-epochs", "6", "--patience", "100", "--threads", "1", "--seed", "11", "--json"};
+        Proc full = runAzllm(QStringList{"train", "--run-dir", a} + common);
+        QVERIFY2(full.code == 0, qPrintable(full.err));
+
+        // Same run, killed with SIGKILL after the third evaluation has been reported.
+        QProcess p;
+        p.start(kAzllm, QStringList{"train", "--run-dir", b} + common);
+        QVERIFY(p.waitForStarted());
+        int evals = 0;
+        QByteArray buf;
+        while (evals < 3 && p.state() == QProcess::Running) {
+            p.waitForReadyRead(1000);
+            buf += p.readAllStandardOutput();
+            evals = buf.count("\"event\":\"eval\"");
+        }
+        QCOMPARE(evals, 3);
+        ::kill(static_cast<pid_t>(p.processId()), SIGKILL);
+        p.waitForFinished();
+        QVERIFY(stepLosses(b).size() < stepLosses(a).size());
+
+        Proc resumed = runAzllm({"train", "--resume", "--run-dir", b, "--json"});
+        QVERIFY2(resumed.code == 0, qPrintable(resumed.err));
+        QVERIFY(resumed.out.contains("resuming at step"));
+        const auto la = stepLosses(a), lb = stepLosses(b);
+        QCOMPARE(lb.size(), la.size());
+        for (auto it = la.begin(); it != la.end(); ++it) {
+            QVERIFY2(lb.contains(it.key()), qPrintable(QString::number(it.key())));
+            QVERIFY2(std::abs(lb[it.key()] - it.value()) <= 1e-6,
+                     qPrintable(QString("step %1: %2 vs %3").arg(it.key()).arg(lb[it.key()]).arg(it.value())));
+        }
+        // Same best and final state.
+        auto sa = readJsonFile((a + "/summary.json").toStdString()), sb = readJsonFile((b + "/summary.json").toStdString());
+        QCOMPARE(sb->value("best_step").toDouble(), sa->value("best_step").toDouble());
+        QVERIFY(std::abs(sb->value("best_val_loss").toDouble() - sa->value("best_val_loss").toDouble()) < 1e-6);
+    }
+
+    void resumeRefusesConflictingFlagsAndDamagedCheckpoints()
+    {
+        QTemporaryDir dir;
+        const QString run = dir.path() + "/run";
+        Proc first = runAzllm({"train", "--corpus", "demo", "--run-dir", run, "--vocab-size", "400", "--block-size", "32",
+                               "--batch-size", "4", "--max-epochs", "2", "--threads", "1"});
+        QVERIFY2(first.code == 0, qPrintable(first.err));
+
+        Proc conflict = runAzllm({"train", "--resume", "--run-dir", run, "--learning-rate", "0.5", "--max-epochs", "4"});
+        QCOMPARE(conflict.code, 2);
+        QVERIFY(errorLine(conflict.err).contains("--learning-rate"));
+
+        Proc finished = runAzllm({"train", "--resume", "--run-dir", run});
+        QCOMPARE(finished.code, 1);
+        QVERIFY(errorLine(finished.err).contains("--max-epochs"));
+
+        // Truncate last/model.pt: a clear error, and best is untouched.
+        const QString lastModel = run + "/checkpoints/last/model.pt";
+        const QByteArray bestBefore = [&] { QFile f(run + "/checkpoints/best/model.pt"); f.open(QIODevice::ReadOnly); return f.readAll(); }();
+        QFile f(lastModel);
+        QVERIFY(f.open(QIODevice::ReadWrite));
+        f.resize(f.size() / 3);
+        f.close();
+        Proc damaged = runAzllm({"train", "--resume", "--run-dir", run, "--max-epochs", "4"});
+        QCOMPARE(damaged.code, 1);
+        QVERIFY2(errorLine(damaged.err).contains("damaged") || errorLine(damaged.err).contains("truncated"), qPrintable(damaged.err));
+        QFile bestFile(run + "/checkpoints/best/model.pt");
+        QVERIFY(bestFile.open(QIODevice::ReadOnly));
+        QCOMPARE(bestFile.readAll(), bestBefore);
+    }
+
+    void fullDiskDuringCheckpointKeepsPreviousCheckpoints()
+    {
+        QTemporaryDir dir;
+        const QString run = dir.path() + "/run";
+        Proc first = runAzllm({"train", "--corpus", "demo", "--run-dir", run, "--vocab-size", "400", "--block-size", "32",
+                               "--batch-size", "4", "--max-epochs", "2", "--threads", "1"});
+        QVERIFY2(first.code == 0, qPrintable(first.err));
+        auto before = readJsonFile((run + "/checkpoints/last/trainer_state.json").toStdString());
+        QVERIFY(before.ok());
+        // Files larger than 64 KiB cannot be written (RLIMIT_FSIZE): model.pt is bigger than that.
+        Proc full = runAzllm({"train", "--resume", "--run-dir", run, "--max-epochs", "4"}, 300000, /*limitFileSize=*/true);
+        QCOMPARE(full.code, 1);
+        QVERIFY2(errorLine(full.err).contains("disk space") || errorLine(full.err).contains("too large"), qPrintable(full.err));
+        // The previous checkpoints still load and describe the same step; no temporary folders remain.
+        auto last = readCheckpoint((run + "/checkpoints/last").toStdString(), true);
+        QVERIFY2(last.ok(), last.message().c_str());
+        QCOMPARE(last->trainerState.value("step").toDouble(), before->value("step").toDouble());
+        QVERIFY(readCheckpoint((run + "/checkpoints/best").toStdString(), true).ok());
+        QDir ck(run + "/checkpoints");
+        QCOMPARE(ck.entryList(QDir::Dirs | QDir::NoDotAndDotDot | QDir::Hidden).size(), 2);
+    }
+
+    void corpusTooSmallForBlockIsAClearError()
+    {
+        QTemporaryDir dir;
+        QFile f(dir.path() + "/small.txt");
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("Salam dünya.\nBu çox qısa mətndir.\n");
+        f.close();
+        auto s = tinySetup(dir.path().toStdString() + "/run");
+        s.corpusPath = (dir.path() + "/small.txt").toStdString();
+        s.tokenizer.vocabSize = 300;
+        s.tokenizer.hardVocabLimit = false;
+        s.model.blockSize = 256;
+        auto cfg = prepareRun(s, [](const std::string&) {});
+        QVERIFY(!cfg.ok());
+        QVERIFY2(QString::fromStdString(cfg.message()).contains("block size"), cfg.message().c_str());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestTrainer)
+#include "tst_trainer.moc"
