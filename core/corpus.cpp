@@ -70,15 +70,16 @@ Result<std::string> readNormalised(const QString& path)
                              (static_cast<unsigned char>(text[0]) == 0xFE && static_cast<unsigned char>(text[1]) == 0xFF)))
         return R::error("corpus file '" + name + "' is UTF-16 (it starts with a UTF-16 byte-order mark); "
                         "save it as UTF-8 (e.g. iconv -f UTF-16 -t UTF-8)");
-    if (text.size() >= 3 && static_cast<unsigned char>(text[0]) == 0xEF &&
-        static_cast<unsigned char>(text[1]) == 0xBB && static_cast<unsigned char>(text[2]) == 0xBF)
-        text.erase(0, 3);
     if (const int64_t bad = findInvalidUtf8(text.data(), text.size()); bad >= 0)
         return R::error("corpus file '" + name + "' is not valid UTF-8 at byte offset " + std::to_string(bad) +
                         "; convert it to UTF-8 (e.g. iconv -f WINDOWS-1254 -t UTF-8) and try again");
     if (text.find('\0') != std::string::npos)
         return R::error("corpus file '" + name + "' contains NUL bytes at byte offset " +
                         std::to_string(text.find('\0')) + "; it looks binary, not text");
+    // Offsets above count in the file as stored; the BOM (valid UTF-8, U+FEFF) goes only now.
+    if (text.size() >= 3 && static_cast<unsigned char>(text[0]) == 0xEF &&
+        static_cast<unsigned char>(text[1]) == 0xBB && static_cast<unsigned char>(text[2]) == 0xBF)
+        text.erase(0, 3);
     // CRLF and lone CR become LF.
     std::string out;
     out.reserve(text.size() + 1);

@@ -197,24 +197,25 @@ Status Tokenizer::train(const std::string& text, const TokenizerTrainConfig& cfg
         return st;
     }
     const std::string prefix = fs::join(*tmpDir, "tok");
-    std::ostringstream flags;
-    flags << "--input=" << input << " --model_prefix=" << prefix << " --model_type=" << cfg.modelType
-          << " --vocab_size=" << cfg.vocabSize << " --character_coverage=" << cfg.characterCoverage
-          << " --byte_fallback=" << (cfg.byteFallback ? "true" : "false")
-          << " --hard_vocab_limit=" << (cfg.hardVocabLimit ? "true" : "false")
-          << " --unk_id=" << kUnkId << " --bos_id=" << kBosId << " --eos_id=" << kEosId
-          << " --pad_id=" << kPadId << " --normalization_rule_name=identity"
-          << " --add_dummy_prefix=false --remove_extra_whitespaces=false"
-          << " --allow_whitespace_only_pieces=true --split_digits=true"
-          << " --max_sentence_length=" << (cfg.maxSentenceBytes + 16)
-          << " --num_threads=" << std::max(1, cfg.threads) << " --minloglevel=2"
-          << " --shuffle_input_sentence=true";
-    if (cfg.inputSentenceSize > 0)
-        flags << " --input_sentence_size=" << cfg.inputSentenceSize;
-    if (tmpDir->find(' ') != std::string::npos) {
+    if (tmpDir->find('\n') != std::string::npos) {
         fs::removeAll(*tmpDir);
-        return Status::error("the tokenizer output folder must not contain spaces: " + outDir);
+        return Status::error("the tokenizer output folder must not contain a line break: " + outDir);
     }
+    // One "key=value" per line: paths may contain spaces.
+    std::ostringstream flags;
+    flags << "input=" << input << "\nmodel_prefix=" << prefix << "\nmodel_type=" << cfg.modelType
+          << "\nvocab_size=" << cfg.vocabSize << "\ncharacter_coverage=" << cfg.characterCoverage
+          << "\nbyte_fallback=" << (cfg.byteFallback ? "true" : "false")
+          << "\nhard_vocab_limit=" << (cfg.hardVocabLimit ? "true" : "false")
+          << "\nunk_id=" << kUnkId << "\nbos_id=" << kBosId << "\neos_id=" << kEosId
+          << "\npad_id=" << kPadId << "\nnormalization_rule_name=identity"
+          << "\nadd_dummy_prefix=false\nremove_extra_whitespaces=false"
+          << "\nallow_whitespace_only_pieces=true\nsplit_digits=true"
+          << "\nmax_sentence_length=" << (cfg.maxSentenceBytes + 16)
+          << "\nnum_threads=" << std::max(1, cfg.threads) << "\nminloglevel=2"
+          << "\nshuffle_input_sentence=true";
+    if (cfg.inputSentenceSize > 0)
+        flags << "\ninput_sentence_size=" << cfg.inputSentenceSize;
     char err[2048] = {0};
     if (p.train(flags.str().c_str(), err, sizeof err) != 0) {
         fs::removeAll(*tmpDir);

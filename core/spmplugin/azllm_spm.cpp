@@ -9,6 +9,7 @@
 #include <exception>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 struct azspm_processor {
@@ -42,7 +43,20 @@ __attribute__((visibility("default"))) int azspm_abi_version(void) { return AZSP
 __attribute__((visibility("default"))) int azspm_train(const char* flags, char* err, size_t errcap)
 {
     try {
-        const auto status = sentencepiece::SentencePieceTrainer::Train(flags ? flags : "");
+        std::unordered_map<std::string, std::string> kwargs;
+        const std::string all = flags ? flags : "";
+        size_t start = 0;
+        while (start < all.size()) {
+            size_t end = all.find('\n', start);
+            if (end == std::string::npos)
+                end = all.size();
+            const std::string line = all.substr(start, end - start);
+            const size_t eq = line.find('=');
+            if (eq != std::string::npos && eq > 0)
+                kwargs[line.substr(0, eq)] = line.substr(eq + 1);
+            start = end + 1;
+        }
+        const auto status = sentencepiece::SentencePieceTrainer::Train(kwargs);
         if (!status.ok()) {
             setError(err, errcap, status.ToString());
             return 1;

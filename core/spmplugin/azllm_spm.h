@@ -19,7 +19,8 @@ typedef struct azspm_processor azspm_processor;
 // Returns AZSPM_ABI_VERSION; core refuses a plugin whose version differs.
 int azspm_abi_version(void);
 
-// Trains a model from sentencepiece command-line style flags ("--input=... --vocab_size=...").
+// Trains a model from sentencepiece trainer options given as "key=value" lines separated by '\n'
+// ("input=/path with spaces/s.txt\nvocab_size=2000\n..."); values may contain spaces.
 // Returns 0 on success; otherwise writes a NUL-terminated message into err (capacity errcap).
 int azspm_train(const char* flags, char* err, size_t errcap);
 
