@@ -2,7 +2,10 @@
 #include "mainwindow.h"
 #include "platform.h"
 
+#include <QAction>
 #include <QApplication>
+#include <QCommandLineParser>
+#include <QTimer>
 
 #include <cstdio>
 #include <cstdlib>
@@ -21,7 +24,35 @@ int main(int argc, char** argv)
     QApplication::setOrganizationName("AzLLM");
     QApplication::setApplicationName("AzLLM Studio");
     QApplication::setApplicationVersion(AZLLM_VERSION);
+    QCommandLineParser parser;
+    parser.setApplicationDescription("AzLLM Studio: train, early-stop and chat with small GPT models");
+    parser.addHelpOption();
+    parser.addVersionOption();
+    QCommandLineOption autoTrain("train", "Start training with the current settings right away.");
+    QCommandLineOption shot("screenshot", "After the run ends, save the window to FILE (PNG) and quit.", "FILE");
+    parser.addOption(autoTrain);
+    parser.addOption(shot);
+    parser.process(app);
+
     MainWindow w;
     w.show();
+    if (parser.isSet(autoTrain))
+        QTimer::singleShot(0, &w, [&w] { w.trainAction()->trigger(); });
+    if (parser.isSet(shot)) {
+        const QString file = parser.value(shot);
+        auto* poll = new QTimer(&w);
+        QObject::connect(poll, &QTimer::timeout, &w, [&w, file, poll] {
+            if (w.state() != MainWindow::State::Idle)
+                return;
+            poll->stop();
+            // Let the plot's replot timer draw the final markers first.
+            QTimer::singleShot(400, &w, [&w, file] {
+                const bool ok = w.grab().save(file);
+                std::fprintf(stderr, ok ? "azllm-studio: saved %s\n" : "azllm-studio: could not save %s\n", qPrintable(file));
+                QApplication::exit(ok ? 0 : 1);
+            });
+        });
+        QTimer::singleShot(1000, poll, [poll] { poll->start(200); });
+    }
     return app.exec();
 }

@@ -30,6 +30,7 @@ LossPlotWidget::LossPlotWidget(QWidget* parent) : QWidget(parent), m_plot(new QC
     m_plot->yAxis->setLabel(tr("loss"));
     m_plot->legend->setVisible(true);
     m_plot->legend->setFont(QFont(font().family(), 8));
+    m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignLeft);
 
     m_raw = m_plot->addGraph();
     m_raw->setName(tr("train (raw)"));
@@ -168,7 +169,7 @@ void LossPlotWidget::markStop(double step, const QString& reason)
     m_stopLine->setVisible(true);
     m_stopText->position->setTypeX(QCPItemPosition::ptPlotCoords);
     m_stopText->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
-    m_stopText->position->setCoords(step, 0.08);
+    m_stopText->position->setCoords(step, 0.02);
     m_stopText->setText(reason);
     m_stopText->setVisible(true);
     m_dirty = true;
@@ -186,5 +187,12 @@ void LossPlotWidget::replotNow()
     // Leave room above for the labels.
     const auto y = m_plot->yAxis->range();
     m_plot->yAxis->setRange(y.lower - 0.05 * y.size(), y.upper + 0.15 * y.size());
+    const auto x = m_plot->xAxis->range();
+    m_plot->xAxis->setRange(x.lower, x.upper + 0.04 * x.size());
+    // Labels near the right edge grow leftwards so they stay inside the plot.
+    if (m_bestText->visible()) {
+        const bool rightHalf = m_bestStep > x.lower + 0.6 * x.size();
+        m_bestText->setPositionAlignment((rightHalf ? Qt::AlignRight : Qt::AlignLeft) | Qt::AlignBottom);
+    }
     m_plot->replot(QCustomPlot::rpQueuedReplot);
 }
