@@ -1,6 +1,7 @@
 // azllm subcommands (see cli.h and DESIGN.md's command-line contract).
 #include "cli.h"
 
+#include "bench.h"
 #include "checkpoint.h"
 #include "config.h"
 #include "corpus.h"
@@ -40,7 +41,7 @@ Usage:
                  [--top-p P] [--repetition-penalty R] [--seed S] [--stop STR]...
   azllm score    --model PATH --text TEXT|--file PATH [--json]    (mean NLL and perplexity)
   azllm chat     --model PATH                                      (interactive terminal chat)
-  azllm bench    train|generate [--preset P] [--json]
+  azllm bench    train|generate [--preset P] [--json] [--steps N] [--threads N] [--batch-size N]
   azllm info     PATH                                              (describe a run, checkpoint, tokenizer or corpus)
 
   --corpus demo selects the bundled Azerbaijani demo corpus.
@@ -495,6 +496,41 @@ int cmdInfo(int argc, char** argv)
     return kOk;
 }
 
+int cmdBench(int argc, char** argv)
+{
+    if (argc < 3 || (std::string(argv[2]) != "train" && std::string(argv[2]) != "generate"))
+        throw UsageError{"use `azllm bench train|generate [--preset P] [--json]`"};
+    if (std::string(argv[2]) == "generate")
+        return fail("`azllm bench generate` is not available in this build yet; it comes with the generation engine");
+    Args a = parse(argc, argv, 3, {"preset", "steps", "warmup", "threads", "batch-size"}, {"json"});
+    if (!a.positional.empty())
+        throw UsageError{"unexpected argument '" + a.positional.front() + "'"};
+    BenchTrainOptions opt;
+    opt.preset = a.get("preset", "tiny");
+    if (!presetByName(opt.preset))
+        throw UsageError{presetByName(opt.preset).message()};
+    if (a.has("steps")) opt.steps = static_cast<int>(toInt(a, "steps", 1, 100000));
+    if (a.has("warmup")) opt.warmupSteps = static_cast<int>(toInt(a, "warmup", 0, 100000));
+    if (a.has("threads")) opt.threads = static_cast<int>(toInt(a, "threads", 0, 1024));
+    if (a.has("batch-size")) opt.batchSize = toInt(a, "batch-size", 1, 100000);
+    warnBlasOnce();
+    auto r = benchTrain(opt);
+    if (!r)
+        return fail(r.message());
+    if (a.has("json")) {
+        std::printf("%s\n", jsonLine(*r).c_str());
+    } else {
+        const auto& o = *r;
+        std::printf("bench train %s: %.0f tokens/s, %.1f ms/step (min %.1f, max %.1f), MFU %.1f%% of %.1f GFLOP/s matmul peak, peak RSS %.0f MiB\n"
+                    "  shape: n_layer %d, n_head %d, n_embd %d, block %d, vocab %d, batch %d, threads %d, float32\n",
+                    opt.preset.c_str(), o["tokens_per_s"].toDouble(), o["ms_per_step"].toDouble(), o["ms_per_step_min"].toDouble(),
+                    o["ms_per_step_max"].toDouble(), 100 * o["mfu"].toDouble(), o["matmul_peak_gflops"].toDouble(),
+                    o["peak_rss_bytes"].toDouble() / (1 << 20), o["n_layer"].toInt(), o["n_head"].toInt(), o["n_embd"].toInt(),
+                    o["block_size"].toInt(), o["vocab_size"].toInt(), o["batch_size"].toInt(), o["threads"].toInt());
+    }
+    return kOk;
+}
+
 int notYet(const std::string& cmd)
 {
     return fail("`azllm " + cmd + "` is not available in this build yet; it is planned (see the project's issues)");
@@ -535,7 +571,9 @@ int run(int argc, char** argv)
             return cmdTrain(argc, argv);
         if (cmd == "info")
             return cmdInfo(argc, argv);
-        if (cmd == "export" || cmd == "generate" || cmd == "score" || cmd == "chat" || cmd == "bench")
+        if (cmd == "bench")
+            return cmdBench(argc, argv);
+        if (cmd == "export" || cmd == "generate" || cmd == "score" || cmd == "chat")
             return notYet(cmd);
         return fail("unknown command '" + cmd + "' (see azllm --help)", kUsageError);
     } catch (const UsageError& e) {

@@ -1,0 +1,28 @@
+// Benchmarks (not tests): training throughput of a preset on random tokens with the real model,
+// AdamW and clipping, model FLOPs utilisation against a measured fp32 matmul peak, and peak RSS.
+// Every result names the exact configuration so another implementation can run the same shape.
+#pragma once
+
+#include "result.h"
+
+#include <QJsonObject>
+
+#include <string>
+
+namespace azllm {
+
+struct BenchTrainOptions {
+    std::string preset = "tiny";
+    int warmupSteps = 3;  // untimed
+    int steps = 10;       // timed
+    int threads = 0;      // 0 = all cores
+    int64_t batchSize = 0; // 0 = the benchmark shape's default (tiny 16, small 16, az-100m 4)
+};
+
+// GFLOP/s of an n x n fp32 matmul, best of a few repetitions.
+double measureMatmulPeakGflops(int n = 1024, int reps = 10);
+Result<QJsonObject> benchTrain(const BenchTrainOptions& opt);
+// Peak resident set size of this process in bytes.
+int64_t peakRssBytes();
+
+} // namespace azllm
