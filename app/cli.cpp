@@ -546,10 +546,8 @@ std::string Args::get(const std::string& f, const std::string& def) const
 
 int run(int argc, char** argv)
 {
-    if (argc < 2) {
-        std::fputs(kUsage, stderr);
-        return kUsageError;
-    }
+    if (argc < 2)
+        return fail("no command given; run `azllm --help` for the list of commands", kUsageError);
     const std::string cmd = argv[1];
     try {
         if (cmd == "--help" || cmd == "-h" || cmd == "help") {

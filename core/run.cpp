@@ -73,7 +73,28 @@ Result<RunConfig> loadRunConfig(const std::string& runDir)
     return cfg;
 }
 
+namespace {
+Result<RunConfig> prepareRunImpl(const RunSetup& setup, const std::function<void(const std::string&)>& log);
+}
+
 Result<RunConfig> prepareRun(const RunSetup& setup, const std::function<void(const std::string&)>& log)
+{
+    const bool existed = fs::exists(setup.runDir);
+    auto r = prepareRunImpl(setup, log);
+    if (!r && !setup.runDir.empty() && !fs::exists(runpaths::config(setup.runDir))) {
+        // A refused run leaves nothing half-made behind.
+        if (existed) {
+            fs::removeAll(runpaths::tokenizer(setup.runDir));
+            fs::removeAll(fs::join(setup.runDir, "data"));
+        } else {
+            fs::removeAll(setup.runDir);
+        }
+    }
+    return r;
+}
+
+namespace {
+Result<RunConfig> prepareRunImpl(const RunSetup& setup, const std::function<void(const std::string&)>& log)
 {
     using R = Result<RunConfig>;
     if (setup.runDir.empty())
@@ -161,5 +182,7 @@ Result<RunConfig> prepareRun(const RunSetup& setup, const std::function<void(con
     // Reload so the returned config is exactly what a resume will see.
     return loadRunConfig(setup.runDir);
 }
+
+} // namespace
 
 } // namespace azllm

@@ -6,6 +6,7 @@
 
 #include <dlfcn.h>
 #include <mutex>
+#include <unordered_set>
 #include <sstream>
 
 #ifndef AZLLM_PLUGIN_SUBDIR
@@ -182,6 +183,29 @@ Status Tokenizer::train(const std::string& text, const TokenizerTrainConfig& cfg
     }
     if (!any)
         return Status::error("the corpus has no text to train a tokenizer on (it is empty or whitespace only)");
+    {
+        // Every distinct character gets a piece (character coverage 1.0), plus 4 specials and,
+        // with byte fallback, 256 byte pieces: below that sentencepiece cannot train.
+        std::unordered_set<uint32_t> chars;
+        const auto* s = reinterpret_cast<const unsigned char*>(sentences.data());
+        for (size_t i = 0; i < sentences.size();) {
+            uint32_t cp = s[i];
+            int len = cp < 0x80 ? 1 : cp < 0xE0 ? 2 : cp < 0xF0 ? 3 : 4;
+            if (len > 1) {
+                cp &= (0xFF >> (len + 1));
+                for (int k = 1; k < len && i + k < sentences.size(); ++k)
+                    cp = (cp << 6) | (s[i + k] & 0x3F);
+            }
+            if (cp != '\n')
+                chars.insert(cp);
+            i += static_cast<size_t>(len);
+        }
+        const int required = static_cast<int>(chars.size()) + 4 + (cfg.byteFallback ? 256 : 0);
+        if (cfg.vocabSize < required && cfg.characterCoverage >= 1.0)
+            return Status::error("vocabulary size " + std::to_string(cfg.vocabSize) + " is too small for this corpus: its " +
+                                 std::to_string(chars.size()) + " distinct characters, 4 special tokens and 256 byte pieces "
+                                 "need a vocabulary size of at least " + std::to_string(required));
+    }
 
     const std::string outDir = fs::parentDir(outModel);
     auto st = fs::makeDirs(outDir);

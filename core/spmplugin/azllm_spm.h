@@ -12,7 +12,7 @@
 extern "C" {
 #endif
 
-#define AZSPM_ABI_VERSION 1
+#define AZSPM_ABI_VERSION 2 // 2: azspm_train takes key=value lines
 
 typedef struct azspm_processor azspm_processor;
 
