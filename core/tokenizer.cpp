@@ -237,7 +237,7 @@ Status Tokenizer::train(const std::string& text, const TokenizerTrainConfig& cfg
           << "\nallow_whitespace_only_pieces=true\nsplit_digits=true"
           << "\nmax_sentence_length=" << (cfg.maxSentenceBytes + 16)
           << "\nnum_threads=" << std::max(1, cfg.threads) << "\nminloglevel=2"
-          << "\nshuffle_input_sentence=true";
+          << "\nshuffle_input_sentence=true" << "\nazllm_seed=" << cfg.seed;
     if (cfg.inputSentenceSize > 0)
         flags << "\ninput_sentence_size=" << cfg.inputSentenceSize;
     char err[2048] = {0};

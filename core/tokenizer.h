@@ -23,6 +23,7 @@ struct TokenizerTrainConfig {
     int maxSentenceBytes = 4096;       // longer lines are cut (at spaces) for training only
     int64_t inputSentenceSize = 2000000; // sentences sampled for training; 0 = all
     int threads = 2;
+    unsigned int seed = 1337;          // sentencepiece's sampling/shuffling seed (reproducible models)
 };
 
 // Fixed special ids in every model this app trains.

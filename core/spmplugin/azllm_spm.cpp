@@ -56,6 +56,11 @@ __attribute__((visibility("default"))) int azspm_train(const char* flags, char* 
                 kwargs[line.substr(0, eq)] = line.substr(eq + 1);
             start = end + 1;
         }
+        // Our own key: seeds sentencepiece's sampling and shuffling so training is reproducible.
+        if (auto it = kwargs.find("azllm_seed"); it != kwargs.end()) {
+            sentencepiece::SetRandomGeneratorSeed(static_cast<unsigned int>(std::stoul(it->second)));
+            kwargs.erase(it);
+        }
         const auto status = sentencepiece::SentencePieceTrainer::Train(kwargs);
         if (!status.ok()) {
             setError(err, errcap, status.ToString());
