@@ -61,6 +61,13 @@ Proc runAzllm(const QStringList& args, int timeoutMs = 300000, bool limitFileSiz
     return r;
 }
 
+// A finished two-epoch run of a tiny model on the demo corpus.
+Proc trainTwoEpochs(const QString& run)
+{
+    return runAzllm({"train", "--corpus", "demo", "--run-dir", run, "--vocab-size", "400", "--block-size", "32",
+                     "--batch-size", "4", "--max-epochs", "2", "--threads", "1"});
+}
+
 QString errorLine(const QString& err)
 {
     for (const QString& l : err.split('\n'))
@@ -255,8 +262,7 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         const QString run = dir.path() + "/run";
-        Proc first = runAzllm({"train", "--corpus", "demo", "--run-dir", run, "--vocab-size", "400", "--block-size", "32",
-                               "--batch-size", "4", "--max-epochs", "2", "--threads", "1"});
+        Proc first = trainTwoEpochs(run);
         QVERIFY2(first.code == 0, qPrintable(first.err));
 
         Proc conflict = runAzllm({"train", "--resume", "--run-dir", run, "--learning-rate", "0.5", "--max-epochs", "4"});
@@ -286,8 +292,7 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         const QString run = dir.path() + "/run";
-        Proc first = runAzllm({"train", "--corpus", "demo", "--run-dir", run, "--vocab-size", "400", "--block-size", "32",
-                               "--batch-size", "4", "--max-epochs", "2", "--threads", "1"});
+        Proc first = trainTwoEpochs(run);
         QVERIFY2(first.code == 0, qPrintable(first.err));
         auto before = readJsonFile((run + "/checkpoints/last/trainer_state.json").toStdString());
         QVERIFY(before.ok());
