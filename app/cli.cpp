@@ -457,7 +457,9 @@ int cmdInfo(int argc, char** argv)
                     static_cast<long long>(cfg->train.maxSteps), static_cast<unsigned long long>(cfg->train.seed));
         std::printf("  early stop  patience %d, min delta %g, evaluate %s\n", cfg->earlyStopping.patience, cfg->earlyStopping.minDelta,
                     cfg->train.evalEvery > 0 ? ("every " + std::to_string(cfg->train.evalEvery) + " steps").c_str() : "every epoch");
-        std::printf("  data        %s: %lld train / %lld validation tokens\n", cfg->data["corpus"].toString().toStdString().c_str(),
+        const std::string corpusName = cfg->data["corpus"].toString().toStdString();
+        std::printf("  data        %s: %lld train / %lld validation tokens\n",
+                    corpusName == demoCorpusPath() ? "demo (Azerbaijani UDHR, bundled)" : corpusName.c_str(),
                     static_cast<long long>(cfg->data["train_tokens"].toDouble()), static_cast<long long>(cfg->data["val_tokens"].toDouble()));
         std::printf("  tokenizer   %s, %d pieces\n", cfg->tokenizer["model_type"].toString().toStdString().c_str(),
                     cfg->tokenizer["vocab_size"].toInt());

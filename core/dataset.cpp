@@ -17,6 +17,10 @@ constexpr size_t kHeaderInts = 256;
 
 Status writeTokenFile(const std::string& path, const std::vector<int32_t>& ids, int64_t vocabSize)
 {
+    for (size_t i = 0; i < ids.size(); ++i)
+        if (ids[i] < 0 || ids[i] >= vocabSize)
+            return Status::error("token id " + std::to_string(ids[i]) + " at position " + std::to_string(i) +
+                                 " is outside the vocabulary of " + std::to_string(vocabSize) + "; the tokenizer and model disagree");
     const int32_t width = vocabSize <= 65535 ? 2 : 4;
     std::string buf(kHeaderInts * 4 + ids.size() * static_cast<size_t>(width), '\0');
     int32_t header[kHeaderInts] = {0};

@@ -418,6 +418,16 @@ private slots:
         QVERIFY(back->empty());
     }
 
+    void idsOutsideTheVocabularyAreRefusedNotTruncated()
+    {
+        TempDir dir;
+        auto st = writeTokenFile(dir.str("big.bin"), {1, 2, 70000}, 2000);
+        QVERIFY(!st.ok());
+        QVERIFY2(QString::fromStdString(st.message()).contains("outside the vocabulary"), st.message().c_str());
+        QVERIFY(!writeTokenFile(dir.str("neg.bin"), {-1}, 2000).ok());
+        QVERIFY(!QFileInfo::exists(QString::fromStdString(dir.str("big.bin"))));
+    }
+
     void damagedTokenFileIsRefused_data()
     {
         QTest::addColumn<QString>("damage");
