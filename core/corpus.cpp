@@ -8,7 +8,6 @@
 #include <QFileInfo>
 
 #include <algorithm>
-#include <unordered_set>
 
 namespace azllm {
 
@@ -50,6 +49,25 @@ int64_t countCodePoints(const std::string& text)
     for (unsigned char c : text)
         if ((c & 0xC0) != 0x80)
             ++n;
+    return n;
+}
+
+int64_t collectCodePoints(const std::string& text, std::unordered_set<uint32_t>& out)
+{
+    int64_t n = 0;
+    const auto* s = reinterpret_cast<const unsigned char*>(text.data());
+    for (size_t i = 0; i < text.size();) {
+        uint32_t cp = s[i];
+        const int len = cp < 0x80 ? 1 : cp < 0xE0 ? 2 : cp < 0xF0 ? 3 : 4;
+        if (len > 1) {
+            cp &= (0xFF >> (len + 1));
+            for (int k = 1; k < len && i + k < text.size(); ++k)
+                cp = (cp << 6) | (s[i + k] & 0x3F);
+        }
+        out.insert(cp);
+        ++n;
+        i += static_cast<size_t>(len);
+    }
     return n;
 }
 
@@ -138,19 +156,7 @@ Result<Corpus> loadCorpus(const std::string& path)
             continue; // empty documents add nothing; an all-empty corpus is refused below
         corpus.stats.bytes += static_cast<int64_t>(text->size());
         corpus.stats.lines += std::count(text->begin(), text->end(), '\n');
-        const auto* s = reinterpret_cast<const unsigned char*>(text->data());
-        for (size_t i = 0; i < text->size();) {
-            uint32_t cp = s[i];
-            int len = cp < 0x80 ? 1 : cp < 0xE0 ? 2 : cp < 0xF0 ? 3 : 4;
-            if (len > 1) {
-                cp &= (0xFF >> (len + 1));
-                for (int k = 1; k < len; ++k)
-                    cp = (cp << 6) | (s[i + k] & 0x3F);
-            }
-            distinct.insert(cp);
-            ++corpus.stats.characters;
-            i += static_cast<size_t>(len);
-        }
+        corpus.stats.characters += collectCodePoints(*text, distinct);
         corpus.documents.push_back({f.toStdString(), std::move(*text)});
     }
     corpus.stats.files = static_cast<int>(files.size());

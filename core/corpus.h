@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 namespace azllm {
@@ -35,6 +36,8 @@ struct Corpus {
 int64_t findInvalidUtf8(const char* data, size_t size);
 // Number of code points in valid UTF-8.
 int64_t countCodePoints(const std::string& text);
+// Adds every code point of valid UTF-8 text to out; returns how many code points the text has.
+int64_t collectCodePoints(const std::string& text, std::unordered_set<uint32_t>& out);
 
 Result<Corpus> loadCorpus(const std::string& path);
 // The bundled Azerbaijani demo corpus (UDHR), compiled into the binary.

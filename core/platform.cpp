@@ -21,7 +21,7 @@ void ensureFastThreading(int /*argc*/, char** argv)
 
 std::string activeBlas()
 {
-    // Touch LibTorch's BLAS path so lazily loaded libraries are mapped, then read our own maps.
+    // libblas.so.3 is linked through LibTorch, so it is mapped from start-up: read our own maps.
     std::ifstream maps("/proc/self/maps");
     std::string line;
     std::string found = "unknown";

@@ -1,12 +1,12 @@
 // Tokenizer over the dlmopen'd sentencepiece plugin (see tokenizer.h and spmplugin/azllm_spm.h).
 #include "tokenizer.h"
 
+#include "corpus.h"
 #include "fsutil.h"
 #include "spmplugin/azllm_spm.h"
 
 #include <dlfcn.h>
 #include <mutex>
-#include <unordered_set>
 #include <sstream>
 
 #ifndef AZLLM_PLUGIN_SUBDIR
@@ -93,7 +93,7 @@ const Plugin& plugin()
     return p;
 }
 
-std::string cutLongLine(const std::string& line, size_t maxBytes, std::string& out)
+void cutLongLine(const std::string& line, size_t maxBytes, std::string& out)
 {
     // Splits at the last space before maxBytes (or at a UTF-8 boundary) into several lines.
     size_t pos = 0;
@@ -112,7 +112,6 @@ std::string cutLongLine(const std::string& line, size_t maxBytes, std::string& o
     }
     out.append(line, pos, std::string::npos);
     out.push_back('\n');
-    return out;
 }
 
 std::string friendlyTrainError(const std::string& raw)
@@ -187,19 +186,8 @@ Status Tokenizer::train(const std::string& text, const TokenizerTrainConfig& cfg
         // Every distinct character gets a piece (character coverage 1.0), plus 4 specials and,
         // with byte fallback, 256 byte pieces: below that sentencepiece cannot train.
         std::unordered_set<uint32_t> chars;
-        const auto* s = reinterpret_cast<const unsigned char*>(sentences.data());
-        for (size_t i = 0; i < sentences.size();) {
-            uint32_t cp = s[i];
-            int len = cp < 0x80 ? 1 : cp < 0xE0 ? 2 : cp < 0xF0 ? 3 : 4;
-            if (len > 1) {
-                cp &= (0xFF >> (len + 1));
-                for (int k = 1; k < len && i + k < sentences.size(); ++k)
-                    cp = (cp << 6) | (s[i + k] & 0x3F);
-            }
-            if (cp != '\n')
-                chars.insert(cp);
-            i += static_cast<size_t>(len);
-        }
+        collectCodePoints(sentences, chars);
+        chars.erase('\n');
         const int required = static_cast<int>(chars.size()) + 4 + (cfg.byteFallback ? 256 : 0);
         if (cfg.vocabSize < required && cfg.characterCoverage >= 1.0)
             return Status::error("vocabulary size " + std::to_string(cfg.vocabSize) + " is too small for this corpus: its " +
