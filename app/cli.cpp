@@ -5,17 +5,23 @@
 #include "checkpoint.h"
 #include "config.h"
 #include "corpus.h"
+#include "export.h"
+#include "generate.h"
+#include "inference.h"
 #include "fsutil.h"
 #include "platform.h"
 #include "run.h"
 #include "tokenizer.h"
 #include "trainer.h"
 
+#include <QDir>
 #include <QJsonArray>
 #include <QJsonDocument>
 
 #include <c10/util/Exception.h>
 
+#include <atomic>
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
@@ -37,12 +43,19 @@ Usage:
                  [--block-size N] [--grad-accum N] [--warmup-steps N] [--dropout X]
                  [--stop-threshold X]
   azllm export   --run-dir DIR [--checkpoint best|last] --out DIR [--format pt|hf|all]
+                 [--dtype fp32|bf16|fp16] [--json]
   azllm generate --model PATH --prompt TEXT [--max-new-tokens N] [--temperature T] [--top-k K]
-                 [--top-p P] [--repetition-penalty R] [--seed S] [--stop STR]...
+                 [--top-p P] [--min-p P] [--repetition-penalty R] [--seed S] [--stop STR]...
+                 [--checkpoint best|last] [--threads N] [--json]
   azllm score    --model PATH --text TEXT|--file PATH [--json]    (mean NLL and perplexity)
-  azllm chat     --model PATH                                      (interactive terminal chat)
+  azllm chat     --model PATH [sampling options as generate]      (interactive terminal chat)
   azllm bench    train|generate [--preset P] [--json] [--steps N] [--threads N] [--batch-size N]
-  azllm info     PATH                                              (describe a run, checkpoint, tokenizer or corpus)
+                 [--new-tokens N] [--prompt-tokens N] [--no-baseline]
+  azllm info     PATH        (describe a run, checkpoint, export folder, Hugging Face folder, tokenizer or corpus)
+
+  --model takes a run directory (its best checkpoint), a *_final.pt export folder or a Hugging
+  Face export folder. Sampling: --temperature 0 is greedy; --top-k 0, --top-p 1, --min-p 0 and
+  --repetition-penalty 1 disable those filters; --seed makes sampling reproducible.
 
   --corpus demo selects the bundled Azerbaijani demo corpus.
   azllm --help | --version
@@ -434,6 +447,37 @@ int describeCheckpoint(const std::string& dir, const char* indent)
     return kOk;
 }
 
+// A *_final.pt export folder or a Hugging Face folder: format, shape, tokenizer, files.
+int describeExport(const ModelLocation& loc)
+{
+    auto m = loadInferenceModel(loc.dir);
+    if (!m)
+        return fail(m.message());
+    const auto& c = (*m)->config;
+    const bool hf = loc.format == ModelFormat::HfExport;
+    std::printf("%s %s\n  format      %s\n  model       %lld layers, %lld heads, %lld dims, block %lld, vocab %lld (%lld parameters)\n",
+                hf ? "hugging face folder" : "export folder", loc.dir.c_str(),
+                hf ? "hugging face GPT2LMHeadModel (model.safetensors, Conv1D weights transposed)"
+                   : "pytorch state dict (nanoGPT GPT keys, model tensors only)",
+                static_cast<long long>(c.nLayer), static_cast<long long>(c.nHead), static_cast<long long>(c.nEmbd),
+                static_cast<long long>(c.blockSize), static_cast<long long>(c.vocabSize), static_cast<long long>(c.parameterCount()));
+    const Tokenizer& t = *(*m)->tokenizer;
+    std::printf("  weights     %s, stored as %s\n  tokenizer   sentencepiece %s, %d pieces (unk %d, bos %d, eos %d, pad %d)\n",
+                fs::baseName(loc.weightsPath).c_str(), (*m)->info["dtype"].toString().toStdString().c_str(), t.modelType().c_str(),
+                t.vocabSize(), t.unkId(), t.bosId(), t.eosId(), t.padId());
+    if (const QJsonObject e = (*m)->info["export"].toObject(); !e.isEmpty())
+        std::printf("  source      %s, %s checkpoint, step %lld, best val loss %s\n", e["source_run"].toString().toStdString().c_str(),
+                    e["checkpoint"].toString().toStdString().c_str(), static_cast<long long>(e["step"].toDouble()),
+                    e["best_val_loss"].isDouble() ? fmt(e["best_val_loss"].toDouble()).c_str() : "-");
+    std::printf("  files\n");
+    const auto names = QDir(QString::fromStdString(loc.dir)).entryList(QDir::Files, QDir::Name);
+    for (const auto& n : names)
+        std::printf("    %-28s %s\n", n.toStdString().c_str(), human(fs::fileSize(fs::join(loc.dir, n.toStdString()))).c_str());
+    if (!hf && fs::isDir(fs::join(loc.dir, "hf")))
+        std::printf("    hf/                          (a Hugging Face folder: azllm info %s)\n", fs::join(loc.dir, "hf").c_str());
+    return kOk;
+}
+
 int cmdInfo(int argc, char** argv)
 {
     Args a = parse(argc, argv, 2, {}, {"json"});
@@ -442,6 +486,11 @@ int cmdInfo(int argc, char** argv)
     const std::string path = a.positional.front() == "demo" ? demoCorpusPath() : a.positional.front();
     if (path.rfind(":/", 0) != 0 && !fs::exists(path))
         return fail("'" + path + "' does not exist");
+    if (fs::isDir(path) || (path.size() > 3 && path.substr(path.size() - 3) == ".pt") ||
+        (path.size() > 12 && path.substr(path.size() - 12) == ".safetensors")) {
+        if (auto loc = locateModel(path); loc && (loc->format == ModelFormat::PtExport || loc->format == ModelFormat::HfExport))
+            return describeExport(*loc);
+    }
     if (fs::isDir(path) && fs::exists(runpaths::config(path))) {
         auto cfg = loadRunConfig(path);
         if (!cfg)
@@ -474,6 +523,7 @@ int cmdInfo(int argc, char** argv)
         return describeCheckpoint(path, "");
     if (path.size() > 6 && path.substr(path.size() - 6) == ".model")
         return describeTokenizer(path);
+
     if (path.size() > 3 && path.substr(path.size() - 3) == ".pt") {
         auto t = readTensorDict(path);
         if (!t)
@@ -498,12 +548,352 @@ int cmdInfo(int argc, char** argv)
     return kOk;
 }
 
+// ---- shared by export, generate, score, chat ---------------------------------------------------
+
+const std::set<std::string> kSamplingFlags = {"max-new-tokens", "temperature", "top-k", "top-p", "min-p",
+                                              "repetition-penalty", "seed", "stop"};
+
+std::set<std::string> withSampling(std::set<std::string> flags)
+{
+    flags.insert(kSamplingFlags.begin(), kSamplingFlags.end());
+    return flags;
+}
+
+SamplingConfig samplingFrom(const Args& a, SamplingConfig s = {})
+{
+    if (a.has("max-new-tokens")) s.maxNewTokens = static_cast<int>(toInt(a, "max-new-tokens", 0, 1000000));
+    if (a.has("temperature")) s.temperature = toDouble(a, "temperature");
+    if (a.has("top-k")) s.topK = static_cast<int>(toInt(a, "top-k", std::numeric_limits<int>::min(), std::numeric_limits<int>::max()));
+    if (a.has("top-p")) s.topP = toDouble(a, "top-p");
+    if (a.has("min-p")) s.minP = toDouble(a, "min-p");
+    if (a.has("repetition-penalty")) s.repetitionPenalty = toDouble(a, "repetition-penalty");
+    if (a.has("seed")) s.seed = toInt(a, "seed", 0, std::numeric_limits<int64_t>::max());
+    if (a.has("stop")) s.stop = a.values.at("stop");
+    if (auto st = s.validate(); !st)
+        throw UsageError{st.message()};
+    return s;
+}
+
+std::atomic<bool> g_cancel{false};
+void onSigintCancel(int) { g_cancel = true; }
+
+// SIGINT sets g_cancel instead of ending the program; system calls are interrupted (no SA_RESTART).
+void catchSigint()
+{
+    struct sigaction sa {};
+    sa.sa_handler = onSigintCancel;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0;
+    sigaction(SIGINT, &sa, nullptr);
+}
+
+Result<std::shared_ptr<InferenceModel>> loadModelArg(const Args& a)
+{
+    if (!a.has("model"))
+        throw UsageError{"--model PATH is required (a run directory, a *_final.pt export folder or a Hugging Face folder)"};
+    const std::string ck = a.get("checkpoint", "best");
+    if (ck != "best" && ck != "last")
+        throw UsageError{"--checkpoint must be best or last"};
+    at::set_num_threads(effectiveThreads(a.has("threads") ? static_cast<int>(toInt(a, "threads", 0, 1024)) : 0));
+    return loadInferenceModel(a.get("model"), ck);
+}
+
+QJsonArray idsJson(const std::vector<int32_t>& ids)
+{
+    QJsonArray out;
+    for (int32_t id : ids)
+        out.append(id);
+    return out;
+}
+
+// ---- export ------------------------------------------------------------------------------------
+
+int cmdExport(int argc, char** argv)
+{
+    Args a = parse(argc, argv, 2, withSampling({"run-dir", "checkpoint", "out", "format", "dtype"}), {"json"});
+    if (!a.positional.empty())
+        throw UsageError{"unexpected argument '" + a.positional.front() + "'"};
+    ExportOptions o;
+    o.runDir = a.get("run-dir");
+    o.outDir = a.get("out");
+    o.checkpoint = a.get("checkpoint", "best");
+    o.format = a.get("format", "all");
+    o.dtype = a.get("dtype", "fp32");
+    o.sampling = samplingFrom(a);
+    if (o.runDir.empty())
+        throw UsageError{"--run-dir DIR is required"};
+    if (o.outDir.empty())
+        throw UsageError{"--out DIR is required (the folder to write the export into)"};
+    if (auto st = validateExportOptions(o); !st)
+        throw UsageError{st.message()};
+    const bool json = a.has("json");
+    auto r = exportRun(o, [&](const std::string& line) {
+        if (!json)
+            std::printf("%s\n", line.c_str());
+    });
+    if (!r)
+        return fail(r.message());
+    if (json) {
+        std::printf("%s\n", jsonLine(r->toJson()).c_str());
+    } else {
+        std::printf("exported %s checkpoint (step %lld, %lld parameters, %s):\n", o.checkpoint.c_str(),
+                    static_cast<long long>(r->step), static_cast<long long>(r->parameters), o.dtype.c_str());
+        for (const auto& [path, bytes] : r->files)
+            std::printf("  %-60s %s\n", path.c_str(), human(bytes).c_str());
+    }
+    return kOk;
+}
+
+// ---- generate ----------------------------------------------------------------------------------
+
+int cmdGenerate(int argc, char** argv)
+{
+    Args a = parse(argc, argv, 2, withSampling({"model", "prompt", "checkpoint", "threads"}), {"json"});
+    if (!a.positional.empty())
+        throw UsageError{"unexpected argument '" + a.positional.front() + "' (put the prompt after --prompt)"};
+    if (!a.has("prompt"))
+        throw UsageError{"--prompt TEXT is required (use --prompt \"\" to start from nothing)"};
+    const std::string prompt = a.get("prompt");
+    if (auto bad = findInvalidUtf8(prompt.data(), prompt.size()); bad >= 0)
+        throw UsageError{"the prompt is not valid UTF-8 (byte " + std::to_string(bad) + ")"};
+    SamplingConfig s = samplingFrom(a);
+    auto model = loadModelArg(a);
+    if (!model)
+        return fail(model.message());
+    Generator gen(*model);
+    const bool json = a.has("json");
+    catchSigint();
+    if (!json) {
+        std::fputs(prompt.c_str(), stdout);
+        std::fflush(stdout);
+    }
+    auto r = gen.generate(prompt, s, [&](const std::string& piece) {
+        if (!json) {
+            std::fputs(piece.c_str(), stdout);
+            std::fflush(stdout);
+        }
+        return true;
+    }, &g_cancel);
+    if (!r)
+        return fail(r.message());
+    if (json) {
+        QJsonArray pieces;
+        for (const auto& p : r->pieces)
+            pieces.append(QString::fromStdString(p));
+        std::printf("%s\n", jsonLine(QJsonObject{{"prompt", QString::fromStdString(prompt)},
+                                                 {"prompt_tokens", idsJson(r->promptIds)},
+                                                 {"prompt_truncated", r->promptTruncated},
+                                                 {"text", QString::fromStdString(r->text)},
+                                                 {"tokens", idsJson(r->ids)},
+                                                 {"pieces", pieces},
+                                                 {"stop_reason", QString::fromStdString(r->stopReason)},
+                                                 {"timings", QJsonObject{{"prompt_ms", r->promptMs},
+                                                                         {"first_token_ms", r->firstTokenMs},
+                                                                         {"total_ms", r->totalMs}}},
+                                                 {"tokens_per_s", r->tokensPerS},
+                                                 {"sampling", toJson(s)}})
+                                    .c_str());
+    } else {
+        std::printf("\n");
+        std::fprintf(stderr, "[%zu tokens, %.1f tokens/s, stopped: %s%s]\n", r->ids.size(), r->tokensPerS, r->stopReason.c_str(),
+                     r->promptTruncated ? "; the prompt was cut to the model's context" : "");
+    }
+    return kOk;
+}
+
+// ---- score -------------------------------------------------------------------------------------
+
+int cmdScore(int argc, char** argv)
+{
+    Args a = parse(argc, argv, 2, {"model", "text", "file", "checkpoint", "threads"}, {"json"});
+    if (!a.positional.empty())
+        throw UsageError{"unexpected argument '" + a.positional.front() + "'"};
+    if (a.has("text") == a.has("file"))
+        throw UsageError{"give exactly one of --text TEXT or --file PATH"};
+    std::string text;
+    if (a.has("text")) {
+        text = a.get("text");
+    } else {
+        auto bytes = fs::readFile(a.get("file"));
+        if (!bytes)
+            return fail(bytes.message());
+        text = *bytes;
+    }
+    if (auto bad = findInvalidUtf8(text.data(), text.size()); bad >= 0)
+        return fail("the text is not valid UTF-8 (byte " + std::to_string(bad) + "); save it as UTF-8 and try again");
+    auto model = loadModelArg(a);
+    if (!model)
+        return fail(model.message());
+    auto r = scoreText(**model, text);
+    if (!r)
+        return fail(r.message());
+    if (a.has("json")) {
+        QJsonArray pieces, lps;
+        for (size_t i = 0; i < r->ids.size(); ++i)
+            pieces.append(QString::fromStdString((*model)->tokenizer->idToPiece(r->ids[i])));
+        for (double l : r->logprobs)
+            lps.append(l);
+        std::printf("%s\n", jsonLine(QJsonObject{{"tokens", static_cast<int>(r->logprobs.size())},
+                                                 {"mean_nll", r->meanNll},
+                                                 {"perplexity", r->perplexity},
+                                                 {"ids", idsJson(r->ids)},
+                                                 {"pieces", pieces},
+                                                 {"logprobs", lps}})
+                                .c_str());
+    } else {
+        std::printf("mean NLL %.4f nats/token, perplexity %.3f over %zu tokens\n", r->meanNll, r->perplexity, r->logprobs.size());
+    }
+    return kOk;
+}
+
+// ---- chat --------------------------------------------------------------------------------------
+
+// Reads one line from standard input with read(2): false at end of input; *interrupted when a
+// Ctrl+C arrived while waiting.
+bool readLine(std::string& line, bool* interrupted)
+{
+    line.clear();
+    *interrupted = false;
+    char c;
+    while (true) {
+        const ssize_t n = ::read(0, &c, 1);
+        if (n < 0 && errno == EINTR) {
+            *interrupted = true;
+            return true;
+        }
+        if (n <= 0)
+            return !line.empty();
+        if (c == '\n')
+            return true;
+        line += c;
+    }
+}
+
+int cmdChat(int argc, char** argv)
+{
+    Args a = parse(argc, argv, 2, withSampling({"model", "checkpoint", "threads"}), {});
+    if (!a.positional.empty())
+        throw UsageError{"unexpected argument '" + a.positional.front() + "'"};
+    SamplingConfig s = samplingFrom(a);
+    if (!a.has("stop"))
+        s.stop = {"\n"}; // one line per reply unless told otherwise
+    auto model = loadModelArg(a);
+    if (!model)
+        return fail(model.message());
+    Generator gen(*model);
+    catchSigint();
+    const auto& m = **model;
+    std::printf("chat with %s (%s, %lld parameters, context %lld tokens)\n"
+                "Type a message and press Enter. Ctrl+C stops a reply; /reset starts over; /set NAME VALUE changes\n"
+                "temperature, top-k, top-p, min-p, repetition-penalty, max-new-tokens or seed; /quit or Ctrl+D leaves.\n",
+                m.location.dir.c_str(), formatName(m.location.format), static_cast<long long>(m.config.parameterCount()),
+                static_cast<long long>(m.config.blockSize));
+    std::string history, line;
+    while (true) {
+        std::printf("\nyou> ");
+        std::fflush(stdout);
+        bool interrupted = false;
+        g_cancel = false;
+        if (!readLine(line, &interrupted)) {
+            std::printf("\n");
+            return kOk;
+        }
+        if (interrupted) {
+            std::printf("\n(Ctrl+C stops a reply; type /quit or press Ctrl+D to leave)");
+            continue;
+        }
+        if (line.empty())
+            continue;
+        if (line == "/quit" || line == "/exit")
+            return kOk;
+        if (line == "/reset") {
+            history.clear();
+            std::printf("(conversation cleared)");
+            continue;
+        }
+        if (line.rfind("/set ", 0) == 0) {
+            std::istringstream in(line.substr(5));
+            std::string name, value;
+            in >> name >> value;
+            Args one;
+            one.values[name].push_back(value);
+            try {
+                if (!kSamplingFlags.count(name) || name == "stop" || value.empty())
+                    throw UsageError{"use /set NAME VALUE with NAME one of temperature, top-k, top-p, min-p, repetition-penalty, max-new-tokens, seed"};
+                s = samplingFrom(one, s);
+                std::printf("(%s = %s)", name.c_str(), value.c_str());
+            } catch (const UsageError& e) {
+                std::printf("(%s)", e.message.c_str());
+            }
+            continue;
+        }
+        if (line[0] == '/') {
+            std::printf("(unknown command %s; /reset, /set NAME VALUE, /quit)", line.c_str());
+            continue;
+        }
+        if (findInvalidUtf8(line.data(), line.size()) >= 0) {
+            std::printf("(that line is not valid UTF-8; check the terminal's encoding)");
+            continue;
+        }
+        history += line + "\n";
+        std::printf("model> ");
+        std::fflush(stdout);
+        auto r = gen.generate(history, s, [](const std::string& piece) {
+            std::fputs(piece.c_str(), stdout);
+            std::fflush(stdout);
+            return true;
+        }, &g_cancel);
+        if (!r) {
+            std::printf("\n");
+            return fail(r.message());
+        }
+        if (r->stopReason == "cancelled")
+            std::printf(" [stopped]");
+        history += r->text + "\n";
+    }
+}
+
+int benchGenerateCmd(int argc, char** argv)
+{
+    Args a = parse(argc, argv, 3, {"preset", "threads", "new-tokens", "prompt-tokens"}, {"json", "no-baseline"});
+    if (!a.positional.empty())
+        throw UsageError{"unexpected argument '" + a.positional.front() + "'"};
+    BenchGenerateOptions opt;
+    opt.preset = a.get("preset", "tiny");
+    if (!presetByName(opt.preset))
+        throw UsageError{presetByName(opt.preset).message()};
+    if (a.has("threads")) opt.threads = static_cast<int>(toInt(a, "threads", 0, 1024));
+    if (a.has("new-tokens")) opt.newTokens = static_cast<int>(toInt(a, "new-tokens", 1, 100000));
+    if (a.has("prompt-tokens")) opt.promptTokens = static_cast<int>(toInt(a, "prompt-tokens", 1, 100000));
+    opt.baseline = !a.has("no-baseline");
+    warnBlasOnce();
+    auto r = benchGenerate(opt);
+    if (!r)
+        return fail(r.message());
+    const auto& o = *r;
+    if (a.has("json")) {
+        std::printf("%s\n", jsonLine(o).c_str());
+        return kOk;
+    }
+    std::printf("bench generate %s: %d new tokens after a %d-token prompt (%d window slides), greedy, %d threads\n"
+                "  KV cache:        %.1f tokens/s (decode %.1f tokens/s), first token after %.1f ms\n",
+                opt.preset.c_str(), o["new_tokens"].toInt(), o["prompt_tokens"].toInt(), o["window_slides"].toInt(), o["threads"].toInt(),
+                o["cached_tokens_per_s"].toDouble(), o["cached_decode_tokens_per_s"].toDouble(), o["time_to_first_token_ms"].toDouble());
+    if (o.contains("recompute_tokens_per_s"))
+        std::printf("  full recompute:  %.1f tokens/s; the cache is %.2fx faster%s\n", o["recompute_tokens_per_s"].toDouble(),
+                    o["cache_speedup"].toDouble(), o["same_tokens"].toBool() ? " (same tokens)" : " (TOKENS DIFFER)");
+    std::printf("  bandwidth bound: %.1f tokens/s (%.1f MB of weights per token at %.1f GB/s read); decode reaches %.0f%%\n",
+                o["bandwidth_bound_tokens_per_s"].toDouble(), o["weight_bytes_per_token"].toDouble() / 1e6,
+                o["read_bandwidth_gb_s"].toDouble(), 100 * o["fraction_of_bound"].toDouble());
+    return kOk;
+}
+
 int cmdBench(int argc, char** argv)
 {
     if (argc < 3 || (std::string(argv[2]) != "train" && std::string(argv[2]) != "generate"))
         throw UsageError{"use `azllm bench train|generate [--preset P] [--json]`"};
     if (std::string(argv[2]) == "generate")
-        return fail("`azllm bench generate` is not available in this build yet; it comes with the generation engine");
+        return benchGenerateCmd(argc, argv);
     Args a = parse(argc, argv, 3, {"preset", "steps", "warmup", "threads", "batch-size"}, {"json"});
     if (!a.positional.empty())
         throw UsageError{"unexpected argument '" + a.positional.front() + "'"};
@@ -531,11 +921,6 @@ int cmdBench(int argc, char** argv)
                     o["block_size"].toInt(), o["vocab_size"].toInt(), o["batch_size"].toInt(), o["threads"].toInt());
     }
     return kOk;
-}
-
-int notYet(const std::string& cmd)
-{
-    return fail("`azllm " + cmd + "` is not available in this build yet; it is planned (see the project's issues)");
 }
 
 } // namespace
@@ -573,8 +958,14 @@ int run(int argc, char** argv)
             return cmdInfo(argc, argv);
         if (cmd == "bench")
             return cmdBench(argc, argv);
-        if (cmd == "export" || cmd == "generate" || cmd == "score" || cmd == "chat")
-            return notYet(cmd);
+        if (cmd == "export")
+            return cmdExport(argc, argv);
+        if (cmd == "generate")
+            return cmdGenerate(argc, argv);
+        if (cmd == "score")
+            return cmdScore(argc, argv);
+        if (cmd == "chat")
+            return cmdChat(argc, argv);
         return fail("unknown command '" + cmd + "' (see azllm --help)", kUsageError);
     } catch (const UsageError& e) {
         return fail(e.message, kUsageError);

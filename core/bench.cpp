@@ -3,6 +3,8 @@
 
 #include "adamw.h"
 #include "config.h"
+#include "generate.h"
+#include "inference.h"
 #include "model.h"
 #include "trainer.h"
 
@@ -97,6 +99,87 @@ Result<QJsonObject> benchTrain(const BenchTrainOptions& opt)
                        {"mfu", achieved / peak},
                        {"peak_rss_bytes", double(peakRssBytes())},
                        {"omp_wait_policy", QString::fromLocal8Bit(qgetenv("OMP_WAIT_POLICY"))}};
+}
+
+double measureReadBandwidthGBs(int64_t bytes)
+{
+    auto buf = at::ones({bytes / 4});
+    (void)buf.sum().item<double>(); // warm-up, pages touched
+    double best = 1e30;
+    for (int i = 0; i < 5; ++i) {
+        const auto t0 = Clock::now();
+        (void)buf.sum().item<double>();
+        best = std::min(best, std::chrono::duration<double>(Clock::now() - t0).count());
+    }
+    return static_cast<double>(bytes) / best / 1e9;
+}
+
+Result<QJsonObject> benchGenerate(const BenchGenerateOptions& opt)
+{
+    using R = Result<QJsonObject>;
+    auto preset = presetByName(opt.preset);
+    if (!preset)
+        return R::error(preset.message());
+    const int threads = effectiveThreads(opt.threads);
+    at::set_num_threads(threads);
+    GptConfig cfg = preset->model;
+    cfg.dropout = 0;
+    at::manual_seed(1);
+    auto m = std::make_shared<InferenceModel>();
+    m->config = cfg;
+    m->model = Gpt(cfg);
+    m->model->eval();
+    Generator gen(m);
+    SamplingConfig s;
+    s.temperature = 0; // greedy: both runs produce the same tokens
+    s.repetitionPenalty = 1.0;
+    s.maxNewTokens = opt.newTokens;
+    std::vector<int32_t> prompt;
+    for (int i = 0; i < opt.promptTokens; ++i)
+        prompt.push_back(static_cast<int32_t>(4 + (i * 7919) % (cfg.vocabSize - 4)));
+    (void)gen.generateIds(prompt, [] { SamplingConfig w; w.temperature = 0; w.maxNewTokens = 4; return w; }()); // warm-up
+    GenerateOptions cached;
+    auto a = gen.generateIds(prompt, s, {}, nullptr, cached);
+    if (!a)
+        return a.status();
+    QJsonObject o{{"benchmark", "generate"},
+                  {"implementation", "azllm"},
+                  {"preset", QString::fromStdString(opt.preset)},
+                  {"n_layer", double(cfg.nLayer)},
+                  {"n_head", double(cfg.nHead)},
+                  {"n_embd", double(cfg.nEmbd)},
+                  {"block_size", double(cfg.blockSize)},
+                  {"vocab_size", double(cfg.vocabSize)},
+                  {"parameters", double(cfg.parameterCount())},
+                  {"threads", threads},
+                  {"dtype", "float32"},
+                  {"prompt_tokens", opt.promptTokens},
+                  {"new_tokens", static_cast<int>(a->ids.size())},
+                  {"window_slides", std::max<int>(0, opt.promptTokens + static_cast<int>(a->ids.size()) - static_cast<int>(cfg.blockSize))},
+                  {"cached_tokens_per_s", static_cast<double>(a->ids.size()) * 1000.0 / a->totalMs},
+                  {"cached_decode_tokens_per_s", a->tokensPerS},
+                  {"time_to_first_token_ms", a->firstTokenMs},
+                  {"cached_total_ms", a->totalMs}};
+    if (opt.baseline) {
+        GenerateOptions full;
+        full.useCache = false;
+        auto b = gen.generateIds(prompt, s, {}, nullptr, full);
+        if (!b)
+            return b.status();
+        o["recompute_tokens_per_s"] = static_cast<double>(b->ids.size()) * 1000.0 / b->totalMs;
+        o["recompute_total_ms"] = b->totalMs;
+        o["cache_speedup"] = b->totalMs / a->totalMs;
+        o["same_tokens"] = b->ids == a->ids;
+    }
+    // Each new token reads every weight once (lm_head shares wte): the memory-bandwidth bound.
+    const double bw = measureReadBandwidthGBs();
+    const double bytesPerToken = static_cast<double>(cfg.parameterCount()) * 4.0;
+    o["read_bandwidth_gb_s"] = bw;
+    o["weight_bytes_per_token"] = bytesPerToken;
+    o["bandwidth_bound_tokens_per_s"] = bw * 1e9 / bytesPerToken;
+    o["fraction_of_bound"] = a->tokensPerS / (bw * 1e9 / bytesPerToken);
+    o["peak_rss_bytes"] = double(peakRssBytes());
+    return o;
 }
 
 } // namespace azllm

@@ -19,9 +19,22 @@ struct BenchTrainOptions {
     int64_t batchSize = 0; // 0 = the benchmark shape's default (tiny 16, small 16, az-100m 4)
 };
 
+struct BenchGenerateOptions {
+    std::string preset = "tiny";
+    int promptTokens = 8;
+    int newTokens = 200;
+    int threads = 0;
+    bool baseline = true; // also time full recompute (no KV cache)
+};
+
 // GFLOP/s of an n x n fp32 matmul, best of a few repetitions.
 double measureMatmulPeakGflops(int n = 1024, int reps = 10);
 Result<QJsonObject> benchTrain(const BenchTrainOptions& opt);
+// Generation speed of a preset (random weights, greedy, no early EOS): tokens/s with the KV cache
+// and with full recompute, time to first token, and the memory-bandwidth bound.
+Result<QJsonObject> benchGenerate(const BenchGenerateOptions& opt);
+// Read bandwidth in GB/s (sum over a buffer much larger than the caches).
+double measureReadBandwidthGBs(int64_t bytes = int64_t(512) << 20);
 // Peak resident set size of this process in bytes.
 int64_t peakRssBytes();
 

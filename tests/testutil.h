@@ -1,16 +1,20 @@
 // Small helpers shared by the Qt Test executables: a scratch directory that cleans up after
 // itself, file writing, and where the sources, test data and the built `azllm` binary are.
-// Header-only and Qt6::Core only: no LibTorch, no widgets, no test logic.
+// Header-only and Qt6::Core only: no LibTorch, no widgets, no test logic. Also runs the azllm
+// binary (optionally under a small file-size limit, a full disk) and picks out its error line.
 #pragma once
 
 #include <QByteArray>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QProcess>
 #include <QString>
 #include <QTemporaryDir>
 
+#include <csignal>
 #include <string>
+#include <sys/resource.h>
 
 namespace azllm::test {
 
@@ -74,5 +78,39 @@ public:
 private:
     QTemporaryDir m_dir;
 };
+
+struct Proc {
+    int code = -1; // -1 when it crashed or timed out
+    QString out, err;
+};
+
+// Runs azllm with args; limitFileSize makes every file write beyond 64 KiB fail (a full disk).
+inline Proc runAzllm(const QStringList& args, int timeoutMs = 300000, bool limitFileSize = false)
+{
+    QProcess p;
+    if (limitFileSize) {
+        p.setChildProcessModifier([] {
+            ::signal(SIGXFSZ, SIG_IGN);
+            struct rlimit rl{64 * 1024, 64 * 1024};
+            ::setrlimit(RLIMIT_FSIZE, &rl);
+        });
+    }
+    p.start(azllmBinary(), args);
+    p.waitForFinished(timeoutMs);
+    Proc r;
+    r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+    r.out = QString::fromUtf8(p.readAllStandardOutput());
+    r.err = QString::fromUtf8(p.readAllStandardError());
+    return r;
+}
+
+// The "azllm: error: ..." line of a run's standard error, or an empty string.
+inline QString errorLine(const QString& err)
+{
+    for (const QString& l : err.split('\n'))
+        if (l.startsWith("azllm: error:"))
+            return l;
+    return {};
+}
 
 } // namespace azllm::test

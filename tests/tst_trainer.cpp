@@ -6,6 +6,8 @@
 #include "fsutil.h"
 #include "run.h"
 #include "trainer.h"
+#include "testrun.h"
+#include "testutil.h"
 
 #include <QJsonDocument>
 #include <QProcess>
@@ -16,64 +18,15 @@
 #include <sys/resource.h>
 
 using namespace azllm;
+using namespace azllm::test;
 
 namespace {
-
-const QString kAzllm = AZLLM_BINARY_DIR "/bin/azllm";
-
-RunSetup tinySetup(const std::string& runDir)
-{
-    RunSetup s;
-    s.corpusPath = demoCorpusPath();
-    s.runDir = runDir;
-    s.tokenizer.vocabSize = 400;
-    s.model = GptConfig{400, 32, 2, 2, 32};
-    s.train.batchSize = 4;
-    s.train.learningRate = 3e-3;
-    s.train.warmupSteps = 5;
-    s.train.maxEpochs = 4;
-    s.train.threads = 1;
-    s.train.seed = 7;
-    return s;
-}
-
-struct Proc {
-    int code = -1;
-    QString out, err;
-};
-
-Proc runAzllm(const QStringList& args, int timeoutMs = 300000, bool limitFileSize = false)
-{
-    QProcess p;
-    if (limitFileSize) {
-        p.setChildProcessModifier([] {
-            ::signal(SIGXFSZ, SIG_IGN);
-            struct rlimit rl{64 * 1024, 64 * 1024};
-            ::setrlimit(RLIMIT_FSIZE, &rl);
-        });
-    }
-    p.start(kAzllm, args);
-    p.waitForFinished(timeoutMs);
-    Proc r;
-    r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    r.out = p.readAllStandardOutput();
-    r.err = p.readAllStandardError();
-    return r;
-}
 
 // A finished two-epoch run of a tiny model on the demo corpus.
 Proc trainTwoEpochs(const QString& run)
 {
     return runAzllm({"train", "--corpus", "demo", "--run-dir", run, "--vocab-size", "400", "--block-size", "32",
                      "--batch-size", "4", "--max-epochs", "2", "--threads", "1"});
-}
-
-QString errorLine(const QString& err)
-{
-    for (const QString& l : err.split('\n'))
-        if (l.startsWith("azllm: error:"))
-            return l;
-    return {};
 }
 
 // step -> train loss from metrics.csv step rows.
@@ -228,7 +181,7 @@ private Q_SLOTS:
 
         // Same run, killed with SIGKILL after the third evaluation has been reported.
         QProcess p;
-        p.start(kAzllm, QStringList{"train", "--run-dir", b} + common);
+        p.start(azllmBinary(), QStringList{"train", "--run-dir", b} + common);
         QVERIFY(p.waitForStarted());
         int evals = 0;
         QByteArray buf;

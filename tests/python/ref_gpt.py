@@ -6,6 +6,12 @@ it loads a state dict with load_state_dict(strict=True) and recomputes logits an
 
   ref_gpt.py check DIR   reads DIR/model.pt, DIR/config.json, DIR/io.pt (idx, targets, logits, loss)
                          and exits 0 when the logits and loss match to --tol (default 1e-5).
+  ref_gpt.py check-export EXPORT_DIR CHECKPOINT_MODEL_PT IO_PT
+                         loads EXPORT_DIR/*_final.pt with torch.load (a dict of model tensors only,
+                         contiguous, in export.json's dtype) into GPT(**config.json) with
+                         load_state_dict(strict=True) after model.eval(); checks every tensor equals
+                         the checkpoint's (rounded to the export dtype), and the logits of IO_PT's
+                         idx equal IO_PT's logits to --tol. Prints one JSON line of facts.
 """
 import argparse
 import json
@@ -112,15 +118,56 @@ def check(args):
     return 0 if dl <= args.tol and dloss <= args.tol else 1
 
 
+def check_export(args):
+    import glob
+    finals = glob.glob(f"{args.dir}/*_final.pt")
+    if len(finals) != 1:
+        raise SystemExit(f"expected one *_final.pt in {args.dir}, found {finals}")
+    cfg = json.load(open(f"{args.dir}/config.json"))
+    expected_keys = {"n_layer", "n_head", "n_embd", "block_size", "bias", "vocab_size", "dropout"}
+    if set(cfg) != expected_keys:
+        raise SystemExit(f"config.json keys {sorted(cfg)} are not nanoGPT's GPTConfig arguments")
+    info = json.load(open(f"{args.dir}/export.json"))
+    dtype = {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}[info["dtype"]]
+    state = torch.load(finals[0], map_location="cpu")
+    if type(state) is not dict:
+        raise SystemExit(f"torch.load returned {type(state).__name__}, expected dict")
+    ref = torch.load(args.checkpoint, map_location="cpu")
+    if set(state) != set(ref):
+        raise SystemExit(f"keys differ from the checkpoint: {sorted(set(state) ^ set(ref))}")
+    for k, t in state.items():
+        if not isinstance(t, torch.Tensor) or t.dtype != dtype or not t.is_contiguous():
+            raise SystemExit(f"{k}: not a contiguous {dtype} tensor")
+        if not torch.equal(t, ref[k].to(dtype)):
+            raise SystemExit(f"{k}: differs from the checkpoint's tensor")
+    tied = state["lm_head.weight"].data_ptr() == state["transformer.wte.weight"].data_ptr()
+    model = GPT(cfg)
+    model.eval()
+    model.load_state_dict({k: v.float() for k, v in state.items()}, strict=True)
+    io = torch.load(args.io, map_location="cpu")
+    with torch.no_grad():
+        logits, _ = model(io["idx"])
+    dl = (logits - io["logits"]).abs().max().item()
+    params = sum(t.numel() for k, t in state.items() if k != "lm_head.weight")
+    print(json.dumps({"tensors": len(state), "parameters": params, "dtype": str(dtype), "tied": tied,
+                      "max_logit_diff": dl}))
+    return 0 if dl <= args.tol else 1
+
+
 def main():
     p = argparse.ArgumentParser()
     sub = p.add_subparsers(dest="cmd", required=True)
     c = sub.add_parser("check")
     c.add_argument("dir")
     c.add_argument("--tol", type=float, default=1e-5)
+    e = sub.add_parser("check-export")
+    e.add_argument("dir")
+    e.add_argument("checkpoint")
+    e.add_argument("io")
+    e.add_argument("--tol", type=float, default=1e-5)
     args = p.parse_args()
     torch.set_num_threads(1)
-    sys.exit(check(args))
+    sys.exit(check(args) if args.cmd == "check" else check_export(args))
 
 
 if __name__ == "__main__":
