@@ -27,6 +27,7 @@
 #include <iostream>
 #include <set>
 #include <sstream>
+#include <unistd.h>
 
 namespace azllm::cli {
 
@@ -695,7 +696,8 @@ int cmdGenerate(int argc, char** argv)
                                     .c_str());
     } else {
         std::printf("\n");
-        std::fprintf(stderr, "[%zu tokens, %.1f tokens/s, stopped: %s%s]\n", r->ids.size(), r->tokensPerS, r->stopReason.c_str(),
+        if (::isatty(2))
+            std::fprintf(stderr, "[%zu tokens, %.1f tokens/s, stopped: %s%s]\n", r->ids.size(), r->tokensPerS, r->stopReason.c_str(),
                      r->promptTruncated ? "; the prompt was cut to the model's context" : "");
     }
     return kOk;

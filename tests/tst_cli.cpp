@@ -17,6 +17,8 @@
 #include <QTimer>
 #include <QtTest>
 
+#include <csignal>
+
 #include <functional>
 
 using azllm::test::TempDir;
@@ -107,6 +109,27 @@ std::vector<Command> commandTable()
          {"train", "--run-dir", "%RUN%", "--resume", "--learning-rate", "0.5"}, UsageError, "--learning-rate"},
         {"resume with --corpus", 1,
          {"train", "--run-dir", "%RUN%", "--resume", "--corpus", "demo"}, UsageError, "--corpus"},
+
+        {"generate greedily from the run", 1,
+         {"generate", "--model", "%RUN%", "--prompt", "Hər kəs", "--temperature", "0", "--max-new-tokens", "12"}, Ok, "Hər kəs"},
+        {"generate --json", 1,
+         {"generate", "--model", "%RUN%", "--prompt", "", "--seed", "3", "--max-new-tokens", "5", "--json"}, Ok, "\"stop_reason\""},
+        {"generate with a negative temperature", 1,
+         {"generate", "--model", "%RUN%", "--prompt", "a", "--temperature", "-1"}, UsageError, "temperature"},
+        {"generate with --top-p 1.5", 1, {"generate", "--model", "%RUN%", "--prompt", "a", "--top-p", "1.5"}, UsageError, "top-p"},
+        {"generate with --top-p 0", 1, {"generate", "--model", "%RUN%", "--prompt", "a", "--top-p", "0"}, UsageError, "top-p"},
+        {"generate with --top-k -1", 1, {"generate", "--model", "%RUN%", "--prompt", "a", "--top-k", "-1"}, UsageError, "top-k"},
+        {"generate without --prompt", 1, {"generate", "--model", "%RUN%"}, UsageError, "--prompt"},
+        {"generate from a missing model", 1, {"generate", "--model", "%DIR%/no-such-model", "--prompt", "a"}, RuntimeError, "no-such-model"},
+        {"generate from a folder that is no model", 1, {"generate", "--model", "%DIR%/tok", "--prompt", "a"}, RuntimeError, "tok"},
+        {"score a text", 1, {"score", "--model", "%RUN%", "--text", "Hər kəs azad doğulur."}, Ok, "perplexity"},
+        {"score an empty text", 1, {"score", "--model", "%RUN%", "--text", ""}, RuntimeError, "empty"},
+        {"score with --text and --file", 1, {"score", "--model", "%RUN%", "--text", "a", "--file", "%DIR%/tiny.txt"}, UsageError, "--file"},
+        {"score a missing file", 1, {"score", "--model", "%RUN%", "--file", "%DIR%/missing.txt"}, RuntimeError, "missing.txt"},
+        {"export without --out", 1, {"export", "--run-dir", "%RUN%"}, UsageError, "--out"},
+        {"export --format zip", 1, {"export", "--run-dir", "%RUN%", "--out", "%DIR%/e", "--format", "zip"}, UsageError, "zip"},
+        {"export a folder that is no run", 1, {"export", "--run-dir", "%DIR%/tok", "--out", "%DIR%/e"}, RuntimeError, "not a run"},
+        {"bench generate --new-tokens 0", 1, {"bench", "generate", "--new-tokens", "0"}, UsageError, "--new-tokens"},
 
         // ---- phase 2: continues the run
         {"resume with an allowed --max-epochs", 2,
@@ -287,6 +310,30 @@ private slots:
                  qPrintable(QString("error should mention '%1'\n").arg(c.mentions) + describe(c)));
         if (c.expectedExit == UsageError)
             QVERIFY2(c.out.isEmpty(), qPrintable(describe(c)));
+    }
+
+    // The terminal chat: commands, sampling changes, bad values and Ctrl+C, which stops the reply
+    // being written but not the program.
+    void chatStopsARepliesOnCtrlCAndKeepsRunning()
+    {
+        QProcess p;
+        p.start(azllm::test::azllmBinary(), {"chat", "--model", m_run, "--stop", "never-appears", "--max-new-tokens", "100000",
+                                             "--repetition-penalty", "1"});
+        QVERIFY(p.waitForStarted());
+        p.write("/set top-p 2\n/set temperature 0\nHər kəs\n");
+        QByteArray out;
+        QTRY_VERIFY_WITH_TIMEOUT((out += p.readAllStandardOutput()).count("model> ") >= 1 && out.size() > 600, 60000);
+        ::kill(static_cast<pid_t>(p.processId()), SIGINT);
+        QTRY_VERIFY_WITH_TIMEOUT((out += p.readAllStandardOutput()).contains("[stopped]"), 30000);
+        QCOMPARE(p.state(), QProcess::Running);
+        p.write("/reset\n/quit\n");
+        QVERIFY(p.waitForFinished(30000));
+        out += p.readAllStandardOutput();
+        QCOMPARE(p.exitCode(), 0);
+        const QString text = QString::fromUtf8(out);
+        QVERIFY2(text.contains("top-p must be in (0, 1]"), qPrintable(text.left(2000)));
+        QVERIFY(text.contains("(temperature = 0)"));
+        QVERIFY(text.contains("(conversation cleared)"));
     }
 
     void helpListsEverySubcommand()
