@@ -5,9 +5,11 @@
 // optimizer bytes, bf16, loading every format back, and failures (full disk, no best checkpoint,
 // unwritable destination) that leave the previous export intact and nothing partial behind.
 #include "checkpoint.h"
+#include "corpus.h"
 #include "export.h"
 #include "fsutil.h"
 #include "generate.h"
+#include "hftokenizer.h"
 #include "inference.h"
 #include "run.h"
 #include "safetensors.h"
@@ -76,6 +78,28 @@ QMap<QString, QByteArray> snapshot(const QString& dir)
 QStringList tempLeftovers(const QString& parent)
 {
     return QDir(parent).entryList(QStringList{"*.tmp-*"}, QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot);
+}
+
+// Encodes texts (already in textsJson) with tokenizers.js from dir and compares with sentencepiece.
+void checkTokenizerJson(const QString& node, const QString& js, const QString& dir, const QString& textsJson,
+                    const QStringList& texts)
+{
+    Proc r = runProcess(node, {js + "/hf_tokenize.mjs", dir, textsJson}, js);
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    const QJsonObject o = lastJsonLine(r.out);
+    auto tok = Tokenizer::load((dir + "/tokenizer.model").toStdString());
+    QVERIFY(tok.ok());
+    for (int i = 0; i < texts.size(); ++i) {
+        auto ids = (*tok)->encode(texts[i].toStdString());
+        QVERIFY(ids.ok());
+        QJsonArray expected;
+        for (int32_t id : *ids)
+            expected.append(id);
+        QVERIFY2(o["ids"].toArray()[i].toArray() == expected,
+                 qPrintable(texts[i] + ": " + QJsonDocument(o["ids"].toArray()[i].toArray()).toJson(QJsonDocument::Compact) +
+                            " vs " + QJsonDocument(expected).toJson(QJsonDocument::Compact)));
+        QCOMPARE(o["decoded"].toArray()[i].toString(), texts[i]);
+    }
 }
 
 } // namespace
@@ -263,22 +287,27 @@ private Q_SLOTS:
                                 "sətir\nyeni sətir",
                                 ""};
         writeBytes(m_dir.file("texts.json"), QJsonDocument(QJsonObject{{"texts", QJsonArray::fromStringList(texts)}}).toJson());
-        Proc r = runProcess(node, {js + "/hf_tokenize.mjs", m_out + "/hf", m_dir.file("texts.json")}, js);
-        QVERIFY2(r.code == 0, qPrintable(r.err));
-        const QJsonObject o = lastJsonLine(r.out);
-        auto tok = Tokenizer::load((m_out + "/hf/tokenizer.model").toStdString());
-        QVERIFY(tok.ok());
-        for (int i = 0; i < texts.size(); ++i) {
-            auto ids = (*tok)->encode(texts[i].toStdString());
-            QVERIFY(ids.ok());
-            QJsonArray expected;
-            for (int32_t id : *ids)
-                expected.append(id);
-            QVERIFY2(o["ids"].toArray()[i].toArray() == expected,
-                     qPrintable(texts[i] + ": " + QJsonDocument(o["ids"].toArray()[i].toArray()).toJson(QJsonDocument::Compact) +
-                                " vs " + QJsonDocument(expected).toJson(QJsonDocument::Compact)));
-            QCOMPARE(o["decoded"].toArray()[i].toString(), texts[i]);
+        // A BPE tokenizer too (merges derived from its vocabulary).
+        const QString bpeDir = m_dir.file("bpe");
+        QDir().mkpath(bpeDir);
+        {
+            auto corpus = loadCorpus(demoCorpusPath());
+            QVERIFY(corpus.ok());
+            TokenizerTrainConfig tc;
+            tc.modelType = "bpe";
+            tc.vocabSize = 500;
+            QVERIFY(Tokenizer::train(corpus->documents.front().text, tc, (bpeDir + "/tokenizer.model").toStdString()).ok());
+            auto bpe = Tokenizer::load((bpeDir + "/tokenizer.model").toStdString());
+            QVERIFY(bpe.ok());
+            QCOMPARE((*bpe)->modelType(), std::string("bpe"));
+            auto tj = hfTokenizerJson(**bpe);
+            QVERIFY(tj.ok());
+            QVERIFY(writeJsonFile((bpeDir + "/tokenizer.json").toStdString(), *tj).ok());
+            QVERIFY(writeJsonFile((bpeDir + "/tokenizer_config.json").toStdString(), hfTokenizerConfig(**bpe, 32)).ok());
         }
+        for (const QString& dir : {m_out + "/hf", bpeDir})
+            checkTokenizerJson(node, js, dir, m_dir.file("texts.json"), texts);
+        QVERIFY(!QTest::currentTestFailed());
     }
 
     void everyFormatLoadsBackToTheSameModel()
