@@ -44,6 +44,9 @@ bool TrainerWorker::onEvent(const TrainEvent& e)
                           e.bestStep, e.elapsedS);
         break;
     case TrainEvent::Kind::Checkpoint:
+        if (e.message.rfind("saved best", 0) == 0)
+            emit bestSaved(e.step);
+        [[fallthrough]];
     case TrainEvent::Kind::Log:
         emit logMessage(QString::fromStdString(e.message));
         break;

@@ -37,6 +37,8 @@ signals:
     void evalReported(qint64 step, double epoch, qint64 tokens, double trainLoss, double valLoss, bool improved, int wait,
                       int patience, double bestValLoss, qint64 bestStep, double elapsedS);
     void logMessage(const QString& message);
+    // The best checkpoint on disk was replaced by the weights of `step` (a new snapshot to chat with).
+    void bestSaved(qint64 step);
     void finished(const QString& reason, qint64 stopStep, qint64 bestStep, double bestValLoss, const QString& runDir);
     void failed(const QString& message);
 

@@ -1,12 +1,27 @@
 // The desktop window driven through its real widgets (offscreen): opens with the demo corpus and
 // the tiny preset, Train runs a real training to its early stop, the plot shows train and
-// validation loss with the best and stop markers, and actions follow the state machine.
+// validation loss with the best and stop markers, and actions follow the state machine. The run
+// it trains is then opened again (plot rebuilt from metrics.csv), exported from the Export dialog
+// (checked with `azllm info`), and chatted with: Enter streams a reply, Stop ends one, Regenerate
+// and Clear work. Also the plot's x-axis switch, log-y, tooltips and PNG/PDF/CSV saving, the
+// patience explorer, and closing the window during training.
+#include "chatpanel.h"
+#include "exportdialog.h"
 #include "lossplotwidget.h"
 #include "mainwindow.h"
 #include "setuppanel.h"
+#include "testutil.h"
+
+#include <qcustomplot.h>
 
 #include <QAction>
+#include <QCheckBox>
 #include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QPlainTextEdit>
+#include <QPushButton>
 #include <QLabel>
 #include <QLineEdit>
 #include <QSpinBox>
@@ -16,6 +31,16 @@
 
 class TestMainWindow : public QObject {
     Q_OBJECT
+    QTemporaryDir m_runs;
+    QString m_run; // trained by trainRunsToEarlyStopAndPlotsIt, reused below
+
+    static void setPromptAndPressEnter(ChatPanel* chat, const QString& text)
+    {
+        chat->promptEdit()->setFocus();
+        chat->promptEdit()->setPlainText(text);
+        QTest::keyClick(chat->promptEdit(), Qt::Key_Return);
+    }
+
 private slots:
     void initTestCase()
     {
@@ -42,12 +67,12 @@ private slots:
 
     void trainRunsToEarlyStopAndPlotsIt()
     {
-        QTemporaryDir runs;
         MainWindow w;
         w.show();
         QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QVERIFY(!w.exportAction()->isEnabled()); // nothing to export yet
         auto* runsEdit = w.findChild<QLineEdit*>("runsEdit");
-        runsEdit->setText(runs.path());
+        runsEdit->setText(m_runs.path());
         w.findChild<QSpinBox*>("patienceSpin")->setValue(2);
         w.trainAction()->trigger();
         QCOMPARE(w.state(), MainWindow::State::Running);
@@ -65,6 +90,179 @@ private slots:
         QVERIFY(QFile::exists(w.lastRunDir() + "/checkpoints/best/model.pt"));
         QVERIFY(w.trainAction()->isEnabled());
         QVERIFY(w.findChild<QComboBox*>("presetCombo")->isEnabled());
+        QVERIFY(w.exportAction()->isEnabled());
+        // The stop marker sits at the step the engine recorded.
+        const QJsonObject state =
+            QJsonDocument::fromJson(azllm::test::readAll(w.lastRunDir() + "/checkpoints/last/trainer_state.json")).object();
+        QCOMPARE(w.lossPlot()->stopStep(), state["stop_step"].toDouble());
+        QVERIFY(w.lossPlot()->bestLabel().startsWith(QString("best: step %1 ").arg(qint64(state["best_step"].toDouble()))));
+        // The chat panel picked up the best checkpoint while training ran.
+        QTRY_VERIFY_WITH_TIMEOUT(w.chatPanel()->hasModel(), 30000);
+        m_run = w.lastRunDir();
+    }
+
+    void openRunRebuildsThePlotAndOffersResume()
+    {
+        QVERIFY(!m_run.isEmpty());
+        MainWindow w;
+        w.setConfirmClose(false);
+        w.show();
+        QVERIFY(w.openRun(m_run));
+        QVERIFY(w.windowTitle().contains(QFileInfo(m_run).fileName()));
+        const QString metrics = QString::fromUtf8(azllm::test::readAll(m_run + "/metrics.csv"));
+        int steps = 0, evals = 0;
+        for (const QString& line : metrics.split('\n', Qt::SkipEmptyParts).mid(1))
+            (line.split(',').value(4).isEmpty() ? steps : evals)++;
+        QCOMPARE(w.lossPlot()->trainPointCount(), steps);
+        QCOMPARE(w.lossPlot()->valPointCount(), evals);
+        QVERIFY(w.lossPlot()->bestLabel().startsWith("best: step "));
+        QVERIFY(!w.lossPlot()->stopLabel().isEmpty());
+        QCOMPARE(w.trainAction()->text(), QString("&Resume training"));
+        QVERIFY(w.exportAction()->isEnabled());
+    }
+
+    void patienceExplorerReplaysTheRecordedCurve()
+    {
+        MainWindow w;
+        w.show();
+        QVERIFY(w.openRun(m_run));
+        w.whatIfPatience()->setValue(1);
+        QVERIFY2(w.whatIfLabel()->text().contains("would stop at step"), qPrintable(w.whatIfLabel()->text()));
+        QVERIFY(w.lossPlot()->whatIfLabel().startsWith("what if: stop at "));
+        w.whatIfPatience()->setValue(0); // never stops early
+        QVERIFY2(w.whatIfLabel()->text().contains("would not have stopped"), qPrintable(w.whatIfLabel()->text()));
+        QVERIFY(w.lossPlot()->whatIfLabel().isEmpty());
+    }
+
+    void plotSwitchesAxesAndSaves()
+    {
+        MainWindow w;
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QVERIFY(w.openRun(m_run));
+        LossPlotWidget* p = w.lossPlot();
+        p->xAxisBox()->setCurrentIndex(1);
+        QCOMPARE(p->xAxisMode(), LossPlotWidget::XAxis::Epoch);
+        QCOMPARE(p->plot()->xAxis->label(), QString("epoch"));
+        p->replotNow();
+        QVERIFY(p->plot()->xAxis->range().upper < 100); // epochs, not steps
+        p->xAxisBox()->setCurrentIndex(2);
+        p->replotNow();
+        QVERIFY(p->plot()->xAxis->range().upper > 1000); // tokens
+        p->logYBox()->setChecked(true);
+        QVERIFY(p->logY());
+        // Hovering a validation point names it with exact values.
+        p->xAxisBox()->setCurrentIndex(0);
+        p->replotNow();
+        p->plot()->replot(QCustomPlot::rpImmediateRefresh);
+        auto* val = p->plot()->graph(2);
+        QVERIFY(val->dataCount() > 0);
+        const auto first = *val->data()->constBegin();
+        const QPoint at(int(p->plot()->xAxis->coordToPixel(first.key)), int(p->plot()->yAxis->coordToPixel(first.value)));
+        QVERIFY2(p->tooltipAt(at).startsWith("validation loss "), qPrintable(p->tooltipAt(at)));
+        QTemporaryDir out;
+        QVERIFY(p->savePng(out.filePath("loss.png")));
+        QVERIFY(p->savePdf(out.filePath("loss.pdf")));
+        QVERIFY(p->saveCsv(out.filePath("loss.csv")));
+        QVERIFY(QImage(out.filePath("loss.png")).width() > 100);
+        QVERIFY(azllm::test::readAll(out.filePath("loss.pdf")).startsWith("%PDF"));
+        const auto csv = QString::fromUtf8(azllm::test::readAll(out.filePath("loss.csv"))).split('\n', Qt::SkipEmptyParts);
+        QCOMPARE(csv.size(), 1 + p->trainPointCount() + p->valPointCount());
+    }
+
+    void exportDialogWritesFilesThatLoad()
+    {
+        MainWindow w;
+        w.show();
+        QVERIFY(w.openRun(m_run));
+        ExportDialog* d = w.openExportDialog();
+        QVERIFY(d);
+        QCOMPARE(d->outEdit()->text(), m_run + "/export");
+        QTemporaryDir out;
+        d->outEdit()->setText(out.filePath("exp"));
+        QTest::mouseClick(d->exportButton(), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(!d->isRunning(), 60000);
+        QVERIFY2(d->succeeded(), qPrintable(d->resultLabel()->text()));
+        QVERIFY(d->resultLabel()->text().contains("parameters"));
+        QCOMPARE(d->ptPath(), out.filePath("exp") + "/" + QFileInfo(m_run).fileName() + "_final.pt");
+        QVERIFY(QFile::exists(d->hfDir() + "/model.safetensors"));
+        // Loads: azllm describes the export from its files.
+        for (const QString& path : {out.filePath("exp"), d->hfDir()}) {
+            azllm::test::Proc info = azllm::test::runAzllm({"info", path});
+            QVERIFY2(info.code == 0 && info.out.contains("parameters"), qPrintable(info.out + info.err));
+        }
+        // A destination that cannot be created is an error in the dialog, not a crash.
+        const QString file = out.filePath("afile");
+        QVERIFY(azllm::test::writeBytes(file, "x"));
+        d->outEdit()->setText(file + "/sub");
+        QTest::mouseClick(d->exportButton(), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(!d->isRunning(), 60000);
+        QVERIFY(!d->succeeded());
+        QVERIFY(d->resultLabel()->text().contains("Export failed"));
+    }
+
+    void chatStreamsAReplyAndStops()
+    {
+        MainWindow w;
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QVERIFY(w.openRun(m_run));
+        ChatPanel* chat = w.chatPanel();
+        QTRY_VERIFY_WITH_TIMEOUT(chat->hasModel() && chat->sendButton()->isEnabled(), 30000);
+        // Shift+Enter adds a line; Enter sends.
+        chat->promptEdit()->setFocus();
+        chat->promptEdit()->setPlainText("Hər");
+        chat->promptEdit()->moveCursor(QTextCursor::End);
+        QTest::keyClick(chat->promptEdit(), Qt::Key_Return, Qt::ShiftModifier);
+        QVERIFY(chat->promptEdit()->toPlainText().contains('\n'));
+        QVERIFY(chat->transcript()->toPlainText().isEmpty());
+        chat->findChild<QDoubleSpinBox*>("temperature")->setValue(0); // greedy
+        QSignalSpy done(chat, &ChatPanel::replyFinished);
+        setPromptAndPressEnter(chat, "Hər kəs");
+        QVERIFY(chat->promptEdit()->toPlainText().isEmpty());
+        QTRY_VERIFY_WITH_TIMEOUT(done.count() == 1, 60000);
+        const QString transcript = chat->transcript()->toPlainText();
+        QVERIFY2(transcript.startsWith("You: Hər kəs\nModel: "), qPrintable(transcript));
+        QVERIFY(!chat->lastReply().isEmpty());
+        QVERIFY2(chat->statusLabel()->text().contains("tokens/s"), qPrintable(chat->statusLabel()->text()));
+        // Greedy: Regenerate gives the same reply again, in place.
+        const QString first = chat->lastReply();
+        QTest::mouseClick(chat->regenerateButton(), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(done.count() == 2, 60000);
+        QCOMPARE(chat->lastReply(), first);
+        QCOMPARE(chat->transcript()->toPlainText().count("Model: "), 1);
+
+        // A long reply, stopped from the Stop button.
+        chat->findChild<QSpinBox*>("maxNewTokens")->setValue(100000);
+        chat->findChild<QCheckBox*>()->setChecked(false); // not one line per reply
+        chat->findChild<QDoubleSpinBox*>("temperature")->setValue(1.0);
+        setPromptAndPressEnter(chat, "Şəki");
+        QTRY_VERIFY_WITH_TIMEOUT(chat->lastReply().size() > 20, 60000);
+        QVERIFY(chat->isGenerating());
+        QVERIFY(chat->stopButton()->isEnabled());
+        QTest::mouseClick(chat->stopButton(), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(!chat->isGenerating(), 10000);
+        QVERIFY(chat->transcript()->toPlainText().contains("[stopped]"));
+        QTest::mouseClick(chat->clearButton(), Qt::LeftButton);
+        QVERIFY(chat->transcript()->toPlainText().isEmpty());
+    }
+
+    void closingDuringTrainingStopsCleanly()
+    {
+        QTemporaryDir runs;
+        auto* w = new MainWindow;
+        w->setConfirmClose(false);
+        w->show();
+        w->findChild<QLineEdit*>("runsEdit")->setText(runs.path());
+        w->findChild<QSpinBox*>("patienceSpin")->setValue(0);
+        w->findChild<QSpinBox*>("maxEpochsSpin")->setValue(100000);
+        w->trainAction()->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(w->lastRunDir() + "/checkpoints/last/model.pt"), 120000);
+        const QString run = w->lastRunDir();
+        QVERIFY(w->close());
+        delete w;
+        const QJsonObject state = QJsonDocument::fromJson(azllm::test::readAll(run + "/checkpoints/last/trainer_state.json")).object();
+        QCOMPARE(state["stop_reason"].toString(), QString("user"));
     }
 
     void pauseResumeAndStop()

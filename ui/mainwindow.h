@@ -1,13 +1,22 @@
-// The main window only assembles panels: SetupPanel (left), LossPlotWidget (centre), the event log
-// and the progress line, and wires the Train / Pause / Stop actions to the trainer worker.
+// The main window only assembles panels: SetupPanel (left), LossPlotWidget with the patience
+// explorer and the event log (centre), ChatPanel (right), the progress line; it wires the
+// Train / Pause / Stop / Export / Open run actions to the trainer worker and the export dialog.
 #pragma once
+
+#include "metrics.h"
 
 #include <QMainWindow>
 
+#include <vector>
+
 class QAction;
+class QDoubleSpinBox;
 class QLabel;
 class QPlainTextEdit;
 class QProgressBar;
+class QSpinBox;
+class ChatPanel;
+class ExportDialog;
 class LossPlotWidget;
 class SetupPanel;
 namespace azllm {
@@ -26,10 +35,22 @@ public:
     QAction* trainAction() const { return m_train; }
     QAction* pauseAction() const { return m_pause; }
     QAction* stopAction() const { return m_stop; }
+    QAction* exportAction() const { return m_export; }
+    QAction* openRunAction() const { return m_openRun; }
     SetupPanel* setupPanel() const { return m_setup; }
     LossPlotWidget* lossPlot() const { return m_plot; }
+    ChatPanel* chatPanel() const { return m_chat; }
+    QSpinBox* whatIfPatience() const { return m_whatIfPatience; }
+    QDoubleSpinBox* whatIfMinDelta() const { return m_whatIfDelta; }
+    QLabel* whatIfLabel() const { return m_whatIfLabel; }
     QString lastRunDir() const { return m_runDir; }
     QString logText() const;
+    // Opens an existing run: the plot is rebuilt from metrics.csv and Train resumes it.
+    bool openRun(const QString& dir);
+    // The export dialog for the current run (non-modal; nullptr without a best checkpoint).
+    ExportDialog* openExportDialog();
+    // Closing during training asks first; tests turn the question off.
+    void setConfirmClose(bool on) { m_confirmClose = on; }
 
 protected:
     void closeEvent(QCloseEvent* e) override;
@@ -38,18 +59,30 @@ private:
     void startTraining();
     void setState(State s);
     void log(const QString& line);
+    void updateExportEnabled();
+    void updateWhatIf();
 
     SetupPanel* m_setup;
     LossPlotWidget* m_plot;
+    ChatPanel* m_chat;
     QPlainTextEdit* m_log;
     QProgressBar* m_progress;
     QLabel* m_speed;
     QLabel* m_best;
+    QSpinBox* m_whatIfPatience;
+    QDoubleSpinBox* m_whatIfDelta;
+    QLabel* m_whatIfLabel;
     QAction* m_train;
     QAction* m_pause;
     QAction* m_stop;
+    QAction* m_export;
+    QAction* m_openRun;
     azllm::TrainerWorker* m_worker;
     State m_state = State::Idle;
     QString m_runDir;
+    bool m_openedRun = false; // Train resumes m_runDir
+    bool m_confirmClose = true;
     qint64 m_maxSteps = 0;
+    int m_patience = 3;
+    std::vector<azllm::MetricsRow> m_record; // what the plot shows, for the patience explorer
 };
