@@ -1,10 +1,13 @@
 // azllm-studio: the desktop application. Composition only.
+#include "chatpanel.h"
 #include "mainwindow.h"
 #include "platform.h"
 
 #include <QAction>
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QPlainTextEdit>
+#include <QPushButton>
 #include <QTimer>
 
 #include <cstdio>
@@ -30,8 +33,11 @@ int main(int argc, char** argv)
     parser.addVersionOption();
     QCommandLineOption autoTrain("train", "Start training with the current settings right away.");
     QCommandLineOption shot("screenshot", "After the run ends, save the window to FILE (PNG) and quit.", "FILE");
+    QCommandLineOption chat("chat", "With --screenshot: once the run has ended, send PROMPT in the chat panel and save the "
+                                    "window after the reply.", "PROMPT");
     parser.addOption(autoTrain);
     parser.addOption(shot);
+    parser.addOption(chat);
     parser.process(app);
 
     MainWindow w;
@@ -40,17 +46,31 @@ int main(int argc, char** argv)
         QTimer::singleShot(0, &w, [&w] { w.trainAction()->trigger(); });
     if (parser.isSet(shot)) {
         const QString file = parser.value(shot);
-        auto* poll = new QTimer(&w);
-        QObject::connect(poll, &QTimer::timeout, &w, [&w, file, poll] {
-            if (w.state() != MainWindow::State::Idle)
-                return;
-            poll->stop();
+        const QString prompt = parser.value(chat);
+        auto save = [&w, file] {
             // Let the plot's replot timer draw the final markers first.
             QTimer::singleShot(400, &w, [&w, file] {
                 const bool ok = w.grab().save(file);
                 std::fprintf(stderr, ok ? "azllm-studio: saved %s\n" : "azllm-studio: could not save %s\n", qPrintable(file));
                 QApplication::exit(ok ? 0 : 1);
             });
+        };
+        auto* poll = new QTimer(&w);
+        QObject::connect(poll, &QTimer::timeout, &w, [&w, poll, prompt, save] {
+            if (w.state() != MainWindow::State::Idle)
+                return;
+            if (prompt.isEmpty()) {
+                poll->stop();
+                save();
+                return;
+            }
+            ChatPanel* c = w.chatPanel();
+            if (!c->hasModel() || !c->sendButton()->isEnabled())
+                return; // the best checkpoint is still loading
+            poll->stop();
+            QObject::connect(c, &ChatPanel::replyFinished, &w, [save] { save(); });
+            c->promptEdit()->setPlainText(prompt);
+            c->send();
         });
         QTimer::singleShot(1000, poll, [poll] { poll->start(200); });
     }

@@ -65,6 +65,38 @@ private slots:
         QVERIFY(!w.stopAction()->isEnabled());
     }
 
+    void invalidFormValuesAreRefusedInTheForm()
+    {
+        MainWindow w;
+        w.show();
+        auto* problem = w.findChild<QLabel*>("setupProblem");
+        QVERIFY(problem && problem->text().isEmpty());
+        QVERIFY(w.trainAction()->isEnabled());
+        w.findChild<QSpinBox*>("headsSpin")->setValue(3); // 128 dims cannot be split into 3 heads
+        QVERIFY2(problem->text().contains("multiple of n_head"), qPrintable(problem->text()));
+        QVERIFY(!w.trainAction()->isEnabled());
+        w.findChild<QSpinBox*>("headsSpin")->setValue(4);
+        QVERIFY(problem->text().isEmpty());
+        QVERIFY(w.trainAction()->isEnabled());
+        w.findChild<QSpinBox*>("maxEpochsSpin")->setValue(0);
+        w.findChild<QSpinBox*>("maxStepsSpin")->setValue(0);
+        QVERIFY2(problem->text().contains("max epochs or max steps"), qPrintable(problem->text()));
+        QVERIFY(!w.trainAction()->isEnabled());
+        w.findChild<QSpinBox*>("maxEpochsSpin")->setValue(100);
+        w.findChild<QComboBox*>("tokenizerMode")->setCurrentIndex(1); // load a .model, none chosen
+        QVERIFY2(problem->text().contains(".model"), qPrintable(problem->text()));
+        w.findChild<QLineEdit*>("tokenizerFile")->setText("/nonexistent/x.model");
+        QVERIFY2(problem->text().contains("does not exist"), qPrintable(problem->text()));
+        w.findChild<QComboBox*>("tokenizerMode")->setCurrentIndex(0);
+        QVERIFY(w.trainAction()->isEnabled());
+        // The preset fills the model fields.
+        w.findChild<QComboBox*>("presetCombo")->setCurrentText("small");
+        QCOMPARE(w.findChild<QSpinBox*>("embdSpin")->value(), 384);
+        QVERIFY(w.findChild<QLabel*>("parameterCount")->text().contains("parameters"));
+        w.findChild<QComboBox*>("presetCombo")->setCurrentText("tiny");
+        QCOMPARE(w.findChild<QSpinBox*>("embdSpin")->value(), 128);
+    }
+
     void trainRunsToEarlyStopAndPlotsIt()
     {
         MainWindow w;

@@ -79,7 +79,7 @@ LossPlotWidget::LossPlotWidget(QWidget* parent) : QWidget(parent), m_plot(new QC
     m_waitRect->setBrush(QColor(214, 39, 40, 28));
     m_waitText = new QCPItemText(m_plot);
     m_waitText->setColor(QColor(170, 30, 30));
-    m_waitText->setPositionAlignment(Qt::AlignLeft | Qt::AlignBottom);
+    m_waitText->setPositionAlignment(Qt::AlignRight | Qt::AlignBottom);
     m_stopLine = new QCPItemStraightLine(m_plot);
     m_stopLine->setPen(QPen(QColor(214, 39, 40), 2));
     m_stopText = new QCPItemText(m_plot);
@@ -250,7 +250,7 @@ void LossPlotWidget::placeItems()
     if (waiting) {
         m_waitRect->topLeft->setCoords(xOfStep(m_bestStep), 0);
         m_waitRect->bottomRight->setCoords(xOfStep(m_waitToStep), 1);
-        m_waitText->position->setCoords(xOfStep(m_bestStep), 0.98);
+        m_waitText->position->setCoords(xOfStep(m_waitToStep), 0.98);
     }
     m_waitRect->setVisible(waiting);
     m_waitText->setVisible(waiting);
@@ -263,7 +263,7 @@ void LossPlotWidget::placeItems()
     }
     m_stopLine->setVisible(stopped);
     m_stopText->setVisible(stopped);
-    const bool whatIf = m_whatIfStep >= 0;
+    const bool whatIf = m_whatIfStep >= 0 && m_whatIfStep != m_stopStep; // the same point needs no second marker
     if (whatIf) {
         const double x = xOfStep(m_whatIfStep);
         m_whatIfLine->point1->setCoords(x, 0);

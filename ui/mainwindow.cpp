@@ -151,6 +151,11 @@ MainWindow::MainWindow(QWidget* parent)
 
     connect(m_train, &QAction::triggered, this, &MainWindow::startTraining);
     connect(m_export, &QAction::triggered, this, &MainWindow::openExportDialog);
+    // Invalid form values are refused in the form: Train stays disabled while the panel says why.
+    connect(m_setup, &SetupPanel::changed, this, [this] {
+        if (m_state == State::Idle)
+            m_train->setEnabled(m_openedRun || m_setup->validate().isEmpty());
+    });
     connect(m_openRun, &QAction::triggered, this, [this] {
         const QString dir = QFileDialog::getExistingDirectory(this, tr("Open a run directory"), m_setup->runsFolder());
         if (!dir.isEmpty())
@@ -247,7 +252,7 @@ void MainWindow::log(const QString& line)
 void MainWindow::setState(State s)
 {
     m_state = s;
-    m_train->setEnabled(s == State::Idle);
+    m_train->setEnabled(s == State::Idle && (m_openedRun || m_setup->validate().isEmpty()));
     m_pause->setEnabled(s == State::Running || s == State::Paused);
     m_pause->setText(s == State::Paused ? tr("&Resume") : tr("&Pause"));
     m_stop->setEnabled(s == State::Running || s == State::Paused);

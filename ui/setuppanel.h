@@ -1,12 +1,17 @@
-// Setup form: corpus (the bundled demo by default), preset, early stopping and a few optimizer
-// fields, and where runs are saved. Produces an azllm::RunSetup; locked while a run is active.
-// Values persist in QSettings between sessions.
+// Setup form: corpus (file or folder; the bundled demo by default) with statistics, tokenizer
+// (train a new one with a vocabulary size and type, or load a .model), preset and its model
+// fields, optimizer fields, early stopping (patience, min delta, evaluate every epoch or N steps,
+// max epochs/steps, restore best), seed, threads and the runs folder. Produces an
+// azllm::RunSetup. Every change is validated at once: problems() names the first invalid value
+// and the panel shows it (Train stays disabled). Locked while a run is active; values persist in
+// QSettings between sessions.
 #pragma once
 
 #include "run.h"
 
 #include <QWidget>
 
+class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
 class QLabel;
@@ -19,8 +24,9 @@ class SetupPanel : public QWidget {
 public:
     explicit SetupPanel(QWidget* parent = nullptr);
 
-    // A setup for a new run in runsFolder()/<name>; empty message when valid.
+    // A setup for a new run in runsFolder()/<name>.
     azllm::RunSetup runSetup(const QString& runName) const;
+    // Empty when every value is valid, else a message naming the field and what to do.
     QString validate() const;
     QString corpusPath() const;
     QString presetName() const;
@@ -30,25 +36,44 @@ public:
     void saveSettings() const;
     void loadSettings();
 
-signals:
+Q_SIGNALS:
     void changed();
 
 private:
     void refreshCorpusStats();
     void applyPreset(const QString& name);
+    void revalidate();
 
     QLineEdit* m_corpus;
-    QPushButton* m_browseCorpus;
     QLabel* m_corpusStats;
-    QComboBox* m_preset;
+    QComboBox* m_tokMode;
     QSpinBox* m_vocab;
-    QSpinBox* m_batch;
+    QComboBox* m_tokType;
+    QLineEdit* m_tokFile;
+    QPushButton* m_tokBrowse;
+    QComboBox* m_preset;
+    QSpinBox* m_block;
+    QSpinBox* m_layers;
+    QSpinBox* m_heads;
+    QSpinBox* m_embd;
+    QDoubleSpinBox* m_dropout;
+    QLabel* m_params;
     QDoubleSpinBox* m_lr;
+    QSpinBox* m_batch;
+    QSpinBox* m_accum;
+    QSpinBox* m_warmup;
+    QDoubleSpinBox* m_decay;
     QSpinBox* m_patience;
     QDoubleSpinBox* m_minDelta;
+    QComboBox* m_evalMode;
+    QSpinBox* m_evalSteps;
     QSpinBox* m_maxEpochs;
+    QSpinBox* m_maxSteps;
+    QCheckBox* m_restoreBest;
     QSpinBox* m_seed;
     QSpinBox* m_threads;
     QLineEdit* m_runs;
-    QPushButton* m_browseRuns;
+    QLabel* m_problem;
+    QList<QWidget*> m_inputs; // locked while a run is active
+    bool m_applyingPreset = false;
 };
