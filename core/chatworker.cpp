@@ -14,19 +14,24 @@ namespace azllm {
 
 namespace {
 
-// One background job at a time; joined before the next starts and on destruction.
+// One background job at a time; joined before the next starts and on destruction. A job returns
+// what to announce when it is done; that runs after the job stops counting as busy, so a receiver
+// can start the next job straight from the signal.
+using Announce = std::function<void()>;
 class Job {
 public:
     ~Job() { join(); }
     bool busy() const { return m_busy.load(); }
-    bool start(std::function<void()> f)
+    bool start(std::function<Announce()> f)
     {
         if (m_busy.exchange(true))
             return false;
         join();
         m_thread = std::thread([this, f = std::move(f)] {
-            f();
+            Announce done = f();
             m_busy = false;
+            if (done)
+                done();
         });
         return true;
     }
@@ -71,13 +76,13 @@ ChatWorker::~ChatWorker()
     d->job.join();
 }
 
-bool ChatWorker::load(const QString& path)
+bool ChatWorker::load(const QString& path, const QString& checkpoint)
 {
-    return d->job.start([this, path] {
-        auto m = loadInferenceModel(path.toStdString());
+    return d->job.start([this, path, checkpoint] {
+        auto m = loadInferenceModel(path.toStdString(), checkpoint.toStdString());
         if (!m) {
-            Q_EMIT loadFailed(QString::fromStdString(m.message()));
-            return;
+            const QString message = QString::fromStdString(m.message());
+            return Announce([this, message] { Q_EMIT loadFailed(message); });
         }
         auto model = *m;
         QString description = tr("%1 · %2 · %3 parameters")
@@ -91,7 +96,9 @@ bool ChatWorker::load(const QString& path)
             d->gen = std::make_unique<Generator>(model);
             d->path = path;
         }
-        Q_EMIT loaded(description, static_cast<int>(model->config.blockSize));
+        const int block = static_cast<int>(model->config.blockSize);
+        const qint64 step = model->info.contains("step") ? static_cast<qint64>(model->info["step"].toDouble()) : -1;
+        return Announce([this, description, block, step] { Q_EMIT loaded(description, block, step); });
     });
 }
 
@@ -112,11 +119,15 @@ bool ChatWorker::generate(const QString& prompt, const SamplingConfig& s)
                                    return true;
                                },
                                &d->cancel);
-        if (!r)
-            Q_EMIT failed(QString::fromStdString(r.message()));
-        else
-            Q_EMIT finished(QString::fromStdString(r->stopReason), static_cast<int>(r->ids.size()), r->tokensPerS, r->firstTokenMs,
-                            r->promptTruncated);
+        if (!r) {
+            const QString message = QString::fromStdString(r.message());
+            return Announce([this, message] { Q_EMIT failed(message); });
+        }
+        const QString reason = QString::fromStdString(r->stopReason);
+        const int tokens = static_cast<int>(r->ids.size());
+        const double tps = r->tokensPerS, first = r->firstTokenMs;
+        const bool truncated = r->promptTruncated;
+        return Announce([=] { Q_EMIT finished(reason, tokens, tps, first, truncated); });
     });
 }
 
@@ -149,13 +160,15 @@ bool ExportWorker::start(const ExportOptions& o)
     return d->job.start([this, o] {
         auto r = exportRun(o);
         if (!r) {
-            Q_EMIT failed(QString::fromStdString(r.message()));
-            return;
+            const QString message = QString::fromStdString(r.message());
+            return Announce([this, message] { Q_EMIT failed(message); });
         }
         QStringList files;
         for (const auto& [path, bytes] : r->files)
             files << QString::fromStdString(path) + '\t' + QString::number(bytes);
-        Q_EMIT finished(QString::fromStdString(r->ptPath), QString::fromStdString(r->hfDir), r->parameters, r->step, files);
+        const QString pt = QString::fromStdString(r->ptPath), hf = QString::fromStdString(r->hfDir);
+        const qint64 params = r->parameters, step = r->step;
+        return Announce([=] { Q_EMIT finished(pt, hf, params, step, files); });
     });
 }
 

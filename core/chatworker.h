@@ -19,7 +19,8 @@ public:
     ~ChatWorker() override; // cancels and joins
 
     // Loads in the background (loaded or loadFailed follows); false while busy.
-    bool load(const QString& path);
+    // checkpoint: "best" or "last" for a run directory.
+    bool load(const QString& path, const QString& checkpoint = QStringLiteral("best"));
     // Generates a continuation of prompt (piece ... then finished or failed); false while busy or
     // without a model.
     bool generate(const QString& prompt, const SamplingConfig& s);
@@ -30,7 +31,7 @@ public:
     bool wait(int ms = -1);
 
 Q_SIGNALS:
-    void loaded(const QString& description, int blockSize);
+    void loaded(const QString& description, int blockSize, qint64 step); // step -1 when unknown
     void loadFailed(const QString& message);
     void piece(const QString& text);
     void finished(const QString& stopReason, int tokens, double tokensPerS, double firstTokenMs, bool promptTruncated);

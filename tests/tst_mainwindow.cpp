@@ -9,6 +9,7 @@
 #include "exportdialog.h"
 #include "lossplotwidget.h"
 #include "mainwindow.h"
+#include "samplestrip.h"
 #include "setuppanel.h"
 #include "testutil.h"
 
@@ -130,6 +131,14 @@ private slots:
         QVERIFY(w.lossPlot()->bestLabel().startsWith(QString("best: step %1 ").arg(qint64(state["best_step"].toDouble()))));
         // The chat panel picked up the best checkpoint while training ran.
         QTRY_VERIFY_WITH_TIMEOUT(w.chatPanel()->hasModel(), 30000);
+        // The sample strip listed greedy continuations from evaluation weights, labelled by step.
+        QTRY_VERIFY_WITH_TIMEOUT(w.sampleStrip()->count() >= 2 && !w.sampleStrip()->isBusy(), 60000);
+        QVERIFY2(w.sampleStrip()->rowText(0).startsWith("step ") && w.sampleStrip()->rowText(0).contains("Hər kəs"),
+                 qPrintable(w.sampleStrip()->rowText(0)));
+        // The event-loop stall was measured (its size is a benchmark figure, not asserted here).
+        QVERIFY(w.maxStallMs() > 0);
+        qInfo("longest GUI event-loop stall during training: %.1f ms", w.maxStallMs());
+        QVERIFY(w.logText().contains("longest event-loop stall"));
         m_run = w.lastRunDir();
     }
 

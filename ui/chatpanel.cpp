@@ -113,7 +113,7 @@ ChatPanel::ChatPanel(QWidget* parent)
     });
 
     using W = azllm::ChatWorker;
-    connect(m_worker, &W::loaded, this, [this](const QString& description, int) {
+    connect(m_worker, &W::loaded, this, [this](const QString& description, int, qint64) {
         m_loading = false;
         m_stale = false;
         m_source->setText(tr("Model: %1").arg(description));

@@ -6,6 +6,7 @@
 #include "lossplotwidget.h"
 #include "platform.h"
 #include "run.h"
+#include "samplestrip.h"
 #include "setuppanel.h"
 #include "trainerworker.h"
 
@@ -25,6 +26,7 @@
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QSpinBox>
+#include <QTabWidget>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QToolBar>
@@ -50,7 +52,7 @@ QString reasonText(const QString& reason, int patience)
 } // namespace
 
 MainWindow::MainWindow(QWidget* parent)
-    : QMainWindow(parent), m_setup(new SetupPanel), m_plot(new LossPlotWidget), m_chat(new ChatPanel), m_log(new QPlainTextEdit),
+    : QMainWindow(parent), m_setup(new SetupPanel), m_plot(new LossPlotWidget), m_chat(new ChatPanel), m_samples(new SampleStrip), m_log(new QPlainTextEdit),
       m_progress(new QProgressBar), m_speed(new QLabel), m_best(new QLabel), m_whatIfPatience(new QSpinBox),
       m_whatIfDelta(new QDoubleSpinBox), m_whatIfLabel(new QLabel), m_worker(new azllm::TrainerWorker(this))
 {
@@ -132,9 +134,13 @@ MainWindow::MainWindow(QWidget* parent)
     pl->setContentsMargins(0, 0, 0, 0);
     pl->addWidget(m_plot, 1);
     pl->addWidget(explorer);
+    auto* bottom = new QTabWidget;
+    bottom->setObjectName("bottomTabs");
+    bottom->addTab(m_log, tr("Event log"));
+    bottom->addTab(m_samples, tr("Samples"));
     auto* vsplit = new QSplitter(Qt::Vertical);
     vsplit->addWidget(plotBox);
-    vsplit->addWidget(m_log);
+    vsplit->addWidget(bottom);
     vsplit->setStretchFactor(0, 4);
     vsplit->setStretchFactor(1, 1);
     rl->addWidget(vsplit, 1);
@@ -190,6 +196,10 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_worker, &W::stepReported, this,
             [this](qint64 step, double epoch, qint64 tokens, double loss, double lr, double tps, double elapsed) {
                 m_plot->addTrainPoint(step, loss, epoch, tokens, elapsed);
+                if (m_samplePending) { // the evaluation's weights are in `last` by now
+                    m_samplePending = false;
+                    m_samples->requestSample(m_runDir, m_sampleStep, m_sampleVal);
+                }
                 m_record.push_back({step, epoch, tokens, loss, 0, lr, tps, elapsed, false});
                 m_progress->setValue(static_cast<int>(step));
                 const double eta = step > 0 && m_maxSteps > step ? elapsed / step * (m_maxSteps - step) : 0;
@@ -203,6 +213,9 @@ MainWindow::MainWindow(QWidget* parent)
                 m_record.push_back({step, epoch, tokens, trainLoss, valLoss, 0, 0, elapsed, true});
                 m_patience = patience;
                 updateWhatIf();
+                m_samplePending = true;
+                m_sampleStep = step;
+                m_sampleVal = valLoss;
                 m_best->setText(tr("best val %1 @ step %2").arg(bestVal, 0, 'f', 4).arg(bestStep));
                 log(improved ? tr("step %1: val %2 (train %3) improved").arg(step).arg(valLoss, 0, 'f', 4).arg(trainLoss, 0, 'f', 4)
                              : tr("step %1: val %2 (train %3) no improvement %4/%5")
@@ -214,8 +227,13 @@ MainWindow::MainWindow(QWidget* parent)
     });
     connect(m_worker, &W::finished, this, [this](const QString& reason, qint64 stopStep, qint64 bestStep, double bestVal, const QString&) {
         const QString text = reasonText(reason, m_patience);
+        if (m_samplePending) {
+            m_samplePending = false;
+            m_samples->requestSample(m_runDir, m_sampleStep, m_sampleVal);
+        }
         m_plot->markStop(stopStep, text);
         log(tr("%1 at step %2; best val %3 at step %4 restored").arg(text).arg(stopStep).arg(bestVal, 0, 'f', 4).arg(bestStep));
+        log(tr("GUI responsiveness: the longest event-loop stall during this run was %1 ms").arg(m_maxStallMs, 0, 'f', 1));
         m_progress->setFormat(text);
         setState(State::Idle);
         if (QFileInfo::exists(m_runDir + "/checkpoints/best/model.pt"))
@@ -230,6 +248,17 @@ MainWindow::MainWindow(QWidget* parent)
         box->setAttribute(Qt::WA_DeleteOnClose);
         box->open();
     });
+
+    // Responsiveness: a 10 ms timer that arrives late measures how long the event loop stalled.
+    m_stallTimer.setInterval(10);
+    connect(&m_stallTimer, &QTimer::timeout, this, [this] {
+        const double late = m_stallClock.nsecsElapsed() / 1e6 - 10.0;
+        m_stallClock.restart();
+        if (m_state != State::Idle)
+            m_maxStallMs = std::max(m_maxStallMs, late);
+    });
+    m_stallClock.start();
+    m_stallTimer.start();
 
     m_setup->loadSettings();
     m_whatIfPatience->setValue(m_setup->runSetup(QString()).earlyStopping.patience);
@@ -361,6 +390,7 @@ void MainWindow::startTraining()
             return;
         }
         log(tr("resuming %1 from its last checkpoint").arg(m_runDir));
+        m_maxStallMs = 0;
         if (m_worker->start(*cfg, true))
             setState(State::Running);
         return;
@@ -381,6 +411,8 @@ void MainWindow::startTraining()
     setWindowTitle(tr("AzLLM Studio — %1").arg(name));
     m_plot->clear();
     m_record.clear();
+    m_samples->clear();
+    m_maxStallMs = 0;
     m_patience = setup.earlyStopping.patience;
     log(tr("training %1 into %2").arg(m_setup->presetName(), m_runDir));
     if (m_worker->startNew(setup))

@@ -5,7 +5,9 @@
 
 #include "metrics.h"
 
+#include <QElapsedTimer>
 #include <QMainWindow>
+#include <QTimer>
 
 #include <vector>
 
@@ -18,6 +20,7 @@ class QSpinBox;
 class ChatPanel;
 class ExportDialog;
 class LossPlotWidget;
+class SampleStrip;
 class SetupPanel;
 namespace azllm {
 class TrainerWorker;
@@ -40,6 +43,9 @@ public:
     SetupPanel* setupPanel() const { return m_setup; }
     LossPlotWidget* lossPlot() const { return m_plot; }
     ChatPanel* chatPanel() const { return m_chat; }
+    SampleStrip* sampleStrip() const { return m_samples; }
+    // The longest GUI event-loop stall (timer drift) measured during the last or current run, in ms.
+    double maxStallMs() const { return m_maxStallMs; }
     QSpinBox* whatIfPatience() const { return m_whatIfPatience; }
     QDoubleSpinBox* whatIfMinDelta() const { return m_whatIfDelta; }
     QLabel* whatIfLabel() const { return m_whatIfLabel; }
@@ -65,6 +71,7 @@ private:
     SetupPanel* m_setup;
     LossPlotWidget* m_plot;
     ChatPanel* m_chat;
+    SampleStrip* m_samples;
     QPlainTextEdit* m_log;
     QProgressBar* m_progress;
     QLabel* m_speed;
@@ -84,5 +91,11 @@ private:
     bool m_confirmClose = true;
     qint64 m_maxSteps = 0;
     int m_patience = 3;
-    std::vector<azllm::MetricsRow> m_record; // what the plot shows, for the patience explorer
+    std::vector<azllm::MetricsRow> m_record;
+    bool m_samplePending = false; // an evaluation's weights reach `last` before the next step
+    qint64 m_sampleStep = 0;
+    double m_sampleVal = 0;
+    QTimer m_stallTimer;          // 10 ms ticks; lateness = event-loop stall
+    QElapsedTimer m_stallClock;
+    double m_maxStallMs = 0; // what the plot shows, for the patience explorer
 };
