@@ -1,5 +1,6 @@
 // azllm-studio: the desktop application. Composition only.
 #include "chatpanel.h"
+#include "language.h"
 #include "mainwindow.h"
 #include "platform.h"
 
@@ -27,6 +28,7 @@ int main(int argc, char** argv)
     QApplication::setOrganizationName("AzLLM");
     QApplication::setApplicationName("AzLLM Studio");
     QApplication::setApplicationVersion(AZLLM_VERSION);
+    installUiTranslator(&app);
     QCommandLineParser parser;
     parser.setApplicationDescription("AzLLM Studio: train, early-stop and chat with small GPT models");
     parser.addHelpOption();

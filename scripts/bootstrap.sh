@@ -13,7 +13,13 @@ PACKAGES=(
   xvfb xauth python3-torch python3-numpy
   libgl-dev libvulkan-dev
   nodejs
+  lintian desktop-file-utils appstream
 )
+# npm (for the tokenizer.json check's pinned @huggingface/tokenizers) comes with some Node.js
+# builds; Debian's nodejs needs the separate npm package.
+if ! command -v npm >/dev/null 2>&1; then
+  PACKAGES+=(npm)
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -7,6 +7,7 @@
 // patience explorer, and closing the window during training.
 #include "chatpanel.h"
 #include "exportdialog.h"
+#include "language.h"
 #include "lossplotwidget.h"
 #include "mainwindow.h"
 #include "samplestrip.h"
@@ -49,6 +50,23 @@ private slots:
         QCoreApplication::setOrganizationName("AzLLM-test");
         QCoreApplication::setApplicationName("AzLLM Studio test");
         QSettings().clear();
+    }
+
+    void azerbaijaniInterfaceFromTheSetting()
+    {
+        setLanguageSetting("az");
+        QCOMPARE(installUiTranslator(QCoreApplication::instance()), QString("az"));
+        {
+            MainWindow w;
+            QCOMPARE(w.trainAction()->text(), QString("&Öyrət"));
+            QCOMPARE(w.exportAction()->text(), QString("&İxrac…"));
+            QVERIFY(w.findChild<QAction*>("language-az")->isChecked());
+        }
+        setLanguageSetting("en");
+        QCOMPARE(installUiTranslator(QCoreApplication::instance()), QString("en"));
+        MainWindow w;
+        QCOMPARE(w.trainAction()->text(), QString("&Train"));
+        QSettings().remove("ui/language");
     }
 
     void opensWithDemoCorpusAndTinyPreset()

@@ -292,7 +292,7 @@ void LossPlotWidget::setXAxis(XAxis a)
     m_xMode = a;
     if (m_xBox->currentIndex() != static_cast<int>(a))
         m_xBox->setCurrentIndex(static_cast<int>(a));
-    static const char* labels[] = {"step", "epoch", "tokens", "elapsed time (s)"};
+    static const char* labels[] = {QT_TR_NOOP("step"), QT_TR_NOOP("epoch"), QT_TR_NOOP("tokens"), QT_TR_NOOP("elapsed time (s)")};
     m_plot->xAxis->setLabel(tr(labels[static_cast<int>(a)]));
     m_autoRange = true;
     rebuild();
@@ -328,8 +328,8 @@ QString LossPlotWidget::tooltipAt(const QPoint& pos) const
             }
         }
     };
-    consider(m_vals, "validation");
-    consider(m_train, "train");
+    consider(m_vals, QT_TR_NOOP("validation"));
+    consider(m_train, QT_TR_NOOP("train"));
     if (!best)
         return {};
     QString t = tr("%1 loss %2\nstep %3").arg(tr(kind)).arg(best->loss, 0, 'f', 4).arg(qint64(best->step));

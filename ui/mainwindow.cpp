@@ -3,6 +3,7 @@
 
 #include "chatpanel.h"
 #include "exportdialog.h"
+#include "language.h"
 #include "lossplotwidget.h"
 #include "platform.h"
 #include "run.h"
@@ -11,6 +12,7 @@
 #include "trainerworker.h"
 
 #include <QAction>
+#include <QActionGroup>
 #include <QCloseEvent>
 #include <QDateTime>
 #include <QDir>
@@ -101,6 +103,24 @@ MainWindow::MainWindow(QWidget* parent)
     menu->addAction(m_train);
     menu->addAction(m_pause);
     menu->addAction(m_stop);
+    auto* view = menuBar()->addMenu(tr("&View"));
+    auto* langMenu = view->addMenu(tr("Language"));
+    auto* langs = new QActionGroup(this);
+    for (const auto& [code, name] : {std::pair<QString, QString>{"system", tr("System default")}, {"en", tr("English")},
+                                     {"az", tr("Azerbaijani")}}) {
+        QAction* a = langMenu->addAction(name);
+        a->setCheckable(true);
+        a->setData(code);
+        a->setObjectName("language-" + code);
+        a->setChecked(languageSetting() == code);
+        langs->addAction(a);
+        connect(a, &QAction::triggered, this, [this, code] {
+            if (code == languageSetting())
+                return;
+            setLanguageSetting(code);
+            QMessageBox::information(this, tr("Language"), tr("The language changes the next time AzLLM Studio starts."));
+        });
+    }
 
     m_log->setReadOnly(true);
     m_log->setObjectName("eventLog");
