@@ -18,6 +18,9 @@
 
 #include <QAction>
 #include <QCheckBox>
+#include <QClipboard>
+#include <QElapsedTimer>
+#include <QGuiApplication>
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QJsonDocument>
@@ -162,7 +165,8 @@ private slots:
 
     void openRunRebuildsThePlotAndOffersResume()
     {
-        QVERIFY(!m_run.isEmpty());
+        if (m_run.isEmpty())
+            QSKIP("needs the run trained by trainRunsToEarlyStopAndPlotsIt");
         MainWindow w;
         w.setConfirmClose(false);
         w.show();
@@ -304,6 +308,53 @@ private slots:
         QVERIFY(chat->transcript()->toPlainText().contains("[stopped]"));
         QTest::mouseClick(chat->clearButton(), Qt::LeftButton);
         QVERIFY(chat->transcript()->toPlainText().isEmpty());
+    }
+
+    // Azerbaijani letters type into the prompt, render in the transcript and copy out intact.
+    void azerbaijaniTextTypesAndCopies()
+    {
+        MainWindow w;
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QVERIFY(w.openRun(m_run));
+        ChatPanel* chat = w.chatPanel();
+        QTRY_VERIFY_WITH_TIMEOUT(chat->hasModel() && chat->sendButton()->isEnabled(), 30000);
+        const QString az = QString::fromUtf8("Əli şəhərdə çörək aldı; ığ İÖÜ ğ");
+        chat->promptEdit()->setFocus();
+        // As an Azerbaijani keyboard layout delivers them: key events carrying the letters' text.
+        for (const QChar ch : az)
+            QTest::sendKeyEvent(QTest::Click, chat->promptEdit(), Qt::Key_unknown, QString(ch), Qt::NoModifier);
+        QCOMPARE(chat->promptEdit()->toPlainText(), az);
+        chat->findChild<QSpinBox*>("maxNewTokens")->setValue(5);
+        QSignalSpy done(chat, &ChatPanel::replyFinished);
+        QTest::keyClick(chat->promptEdit(), Qt::Key_Return);
+        QTRY_VERIFY_WITH_TIMEOUT(done.count() == 1, 60000);
+        QVERIFY(chat->transcript()->toPlainText().startsWith("You: " + az + "\n"));
+        chat->transcript()->selectAll();
+        chat->transcript()->copy();
+        QVERIFY2(QGuiApplication::clipboard()->text().startsWith("You: " + az), qPrintable(QGuiApplication::clipboard()->text()));
+    }
+
+    // Not a timed assertion: reports how long a full replot of 100k training points takes.
+    void replotsAHundredThousandPoints()
+    {
+        LossPlotWidget p;
+        p.resize(900, 500);
+        p.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&p));
+        for (int i = 1; i <= 100000; ++i)
+            p.addTrainPoint(i, 5.0 * std::exp(-i / 30000.0) + 0.3 * std::sin(i * 0.37), i / 1000.0, i * 2048.0, i * 0.05);
+        for (int i = 1000; i <= 100000; i += 1000)
+            p.addValPoint(i, 5.2 * std::exp(-i / 40000.0), i < 60000, i < 60000 ? 0 : (i - 59000) / 1000, 50, std::min(i, 59000), 2.5);
+        QElapsedTimer t;
+        t.start();
+        p.replotNow();
+        p.plot()->replot(QCustomPlot::rpImmediateRefresh);
+        const qint64 first = t.elapsed();
+        t.restart();
+        p.plot()->replot(QCustomPlot::rpImmediateRefresh);
+        qInfo("replot of 100k train points + 100 val points: %lld ms (first, with rescale), %lld ms (again)", first, t.elapsed());
+        QCOMPARE(p.trainPointCount(), 100000);
     }
 
     void closingDuringTrainingStopsCleanly()

@@ -58,6 +58,8 @@ LossPlotWidget::LossPlotWidget(QWidget* parent) : QWidget(parent), m_plot(new QC
     m_raw = m_plot->addGraph();
     m_raw->setName(tr("train (raw)"));
     m_raw->setPen(QPen(QColor(31, 119, 180, 70), 1));
+    m_raw->setAntialiased(false); // a faint 1-px line: antialiasing costs most of a 100k-point replot
+    m_plot->setPlottingHint(QCP::phFastPolylines, true);
     m_smooth = m_plot->addGraph();
     m_smooth->setName(tr("train (smoothed)"));
     m_smooth->setPen(QPen(QColor(31, 119, 180), 2));

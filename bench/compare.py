@@ -1,0 +1,89 @@
+#!/usr/bin/python3
+"""Runs `azllm bench` and the Python reference (bench/ref_bench.py, Debian's python3-torch, same
+LibTorch) alternately, several times in one go, and prints a Markdown table of medians, min-max
+and the ratio ours/reference: training tokens/s (with MFU and peak RSS) and generation tokens/s
+with and without the KV cache. Every raw JSON result is kept in --out (JSON lines).
+
+  bench/compare.py [--azllm build/bin/azllm] [--reps 3] [--presets tiny,small,az-100m]
+                   [--az100m-steps 4] [--out bench-results.jsonl]
+
+The reference runs in its fastest configuration here (OMP_WAIT_POLICY=PASSIVE, all cores).
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def run(cmd):
+    env = dict(os.environ, OMP_WAIT_POLICY="PASSIVE")
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def summary(values):
+    return statistics.median(values), min(values), max(values)
+
+
+def fmt(values, digits=0):
+    m, lo, hi = summary(values)
+    return f"{m:,.{digits}f} ({lo:,.{digits}f}–{hi:,.{digits}f})"
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--azllm", default=os.path.join(HERE, "..", "build", "bin", "azllm"))
+    p.add_argument("--reps", type=int, default=3)
+    p.add_argument("--presets", default="tiny,small,az-100m")
+    p.add_argument("--az100m-steps", type=int, default=4)
+    p.add_argument("--out", default="bench-results.jsonl")
+    a = p.parse_args()
+    ref = [sys.executable if sys.executable.startswith("/usr/bin/") else "/usr/bin/python3", os.path.join(HERE, "ref_bench.py")]
+    results = []
+    rows = []
+    with open(a.out, "w") as log:
+        def keep(r):
+            results.append(r)
+            log.write(json.dumps(r) + "\n")
+            log.flush()
+            return r
+
+        for preset in a.presets.split(","):
+            steps = ["--steps", str(a.az100m_steps), "--warmup", "1"] if preset == "az-100m" else []
+            ours_t, ref_t, ours_g, ref_g = [], [], [], []
+            for rep in range(a.reps):
+                print(f"[{preset} {rep + 1}/{a.reps}] train", file=sys.stderr, flush=True)
+                ours_t.append(keep(run([a.azllm, "bench", "train", "--preset", preset, "--json"] + steps)))
+                ref_t.append(keep(run(ref + ["train", "--preset", preset] + steps)))
+                print(f"[{preset} {rep + 1}/{a.reps}] generate", file=sys.stderr, flush=True)
+                ours_g.append(keep(run([a.azllm, "bench", "generate", "--preset", preset, "--json"])))
+                ref_g.append(keep(run(ref + ["generate", "--preset", preset])))
+            rows.append((preset, ours_t, ref_t, ours_g, ref_g))
+
+    def med(rs, k):
+        return statistics.median(r[k] for r in rs)
+
+    print("Training (fp32, tokens/s; median (min–max) of %d alternating runs)\n" % a.reps)
+    print("| preset | shape | azllm | reference | ratio | azllm MFU | reference MFU | matmul peak GFLOP/s | azllm peak RSS | reference peak RSS |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for preset, ot, rt, _, _ in rows:
+        s = ot[0]
+        shape = f"L{s['n_layer']} H{s['n_head']} C{s['n_embd']} T{s['block_size']} V{s['vocab_size']} B{s['batch_size']} threads {s['threads']}"
+        print(f"| {preset} | {shape} | {fmt([r['tokens_per_s'] for r in ot])} | {fmt([r['tokens_per_s'] for r in rt])} | "
+              f"{med(ot, 'tokens_per_s') / med(rt, 'tokens_per_s'):.2f}x | {100 * med(ot, 'mfu'):.0f}% | {100 * med(rt, 'mfu'):.0f}% | "
+              f"{med(ot + rt, 'matmul_peak_gflops'):.0f} | {med(ot, 'peak_rss_bytes') / 2**20:,.0f} MiB | {med(rt, 'peak_rss_bytes') / 2**20:,.0f} MiB |")
+    print("\nGeneration (greedy, 8-token prompt, 200 new tokens, batch 1; tokens/s)\n")
+    print("| preset | azllm KV cache | reference KV cache | ratio | azllm recompute | reference recompute | azllm cache speed-up | window slides |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for preset, _, _, og, rg in rows:
+        print(f"| {preset} | {fmt([r['cached_tokens_per_s'] for r in og], 1)} | {fmt([r['cached_tokens_per_s'] for r in rg], 1)} | "
+              f"{med(og, 'cached_tokens_per_s') / med(rg, 'cached_tokens_per_s'):.2f}x | {fmt([r['recompute_tokens_per_s'] for r in og], 1)} | "
+              f"{fmt([r['recompute_tokens_per_s'] for r in rg], 1)} | {med(og, 'cache_speedup'):.2f}x | {og[0]['window_slides']} |")
+
+
+if __name__ == "__main__":
+    main()
