@@ -170,7 +170,7 @@ MainWindow::MainWindow(QWidget* parent)
     split->addWidget(right);
     split->addWidget(m_chat);
     split->setStretchFactor(1, 1);
-    split->setSizes({330, 760, 410});
+    split->setSizes({390, 700, 410});
     setCentralWidget(split);
     statusBar()->addPermanentWidget(m_speed);
     statusBar()->addPermanentWidget(m_best);

@@ -185,10 +185,12 @@ SetupPanel::SetupPanel(QWidget* parent) : QWidget(parent)
     scroll->setWidget(inner);
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff); // fields shrink to the panel instead
     auto* outer = new QVBoxLayout(this);
     outer->setContentsMargins(0, 0, 0, 0);
     outer->addWidget(scroll);
-    setMinimumWidth(320);
+    setMinimumWidth(340);
+    m_params->setWordWrap(true);
 
     m_inputs = {m_corpus, file, folder, m_tokMode, m_vocab, m_tokType, m_tokFile, m_tokBrowse, m_preset, m_block, m_layers, m_heads,
                 m_embd, m_dropout, m_lr, m_batch, m_accum, m_warmup, m_decay, m_patience, m_minDelta, m_evalMode, m_evalSteps,
