@@ -216,6 +216,7 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_worker, &W::stepReported, this,
             [this](qint64 step, double epoch, qint64 tokens, double loss, double lr, double tps, double elapsed) {
                 m_plot->addTrainPoint(step, loss, epoch, tokens, elapsed);
+                m_lastStep = step;
                 if (m_samplePending) { // the evaluation's weights are in `last` by now
                     m_samplePending = false;
                     m_samples->requestSample(m_runDir, m_sampleStep, m_sampleVal);
@@ -253,7 +254,9 @@ MainWindow::MainWindow(QWidget* parent)
         }
         m_plot->markStop(stopStep, text);
         log(tr("%1 at step %2; best val %3 at step %4 restored").arg(text).arg(stopStep).arg(bestVal, 0, 'f', 4).arg(bestStep));
-        log(tr("GUI responsiveness: the longest event-loop stall during this run was %1 ms").arg(m_maxStallMs, 0, 'f', 1));
+        log(tr("GUI responsiveness: the longest event-loop stall during this run was %1 ms (near step %2)")
+                .arg(m_maxStallMs, 0, 'f', 1)
+                .arg(m_maxStallStep));
         m_progress->setFormat(text);
         setState(State::Idle);
         if (QFileInfo::exists(m_runDir + "/checkpoints/best/model.pt"))
@@ -274,8 +277,10 @@ MainWindow::MainWindow(QWidget* parent)
     connect(&m_stallTimer, &QTimer::timeout, this, [this] {
         const double late = m_stallClock.nsecsElapsed() / 1e6 - 10.0;
         m_stallClock.restart();
-        if (m_state != State::Idle)
-            m_maxStallMs = std::max(m_maxStallMs, late);
+        if (m_state != State::Idle && late > m_maxStallMs) {
+            m_maxStallMs = late;
+            m_maxStallStep = m_lastStep;
+        }
     });
     m_stallClock.start();
     m_stallTimer.start();
@@ -413,6 +418,7 @@ void MainWindow::startTraining()
         m_maxStallMs = 0;
         if (m_worker->start(*cfg, true))
             setState(State::Running);
+        m_stallClock.restart(); // measure from here: the click handler itself is not "while training"
         return;
     }
     const QString problem = m_setup->validate();
@@ -437,6 +443,7 @@ void MainWindow::startTraining()
     log(tr("training %1 into %2").arg(m_setup->presetName(), m_runDir));
     if (m_worker->startNew(setup))
         setState(State::Running);
+    m_stallClock.restart(); // measure from here: the click handler itself is not "while training"
 }
 
 void MainWindow::closeEvent(QCloseEvent* e)

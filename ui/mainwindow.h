@@ -97,5 +97,6 @@ private:
     double m_sampleVal = 0;
     QTimer m_stallTimer;          // 10 ms ticks; lateness = event-loop stall
     QElapsedTimer m_stallClock;
-    double m_maxStallMs = 0; // what the plot shows, for the patience explorer
+    double m_maxStallMs = 0;
+    qint64 m_maxStallStep = 0, m_lastStep = 0; // what the plot shows, for the patience explorer
 };

@@ -77,7 +77,7 @@ AZ = {
     "File…": "Fayl…",
     "Folder…": "Qovluq…",
     "Format": "Format",
-    "GUI responsiveness: the longest event-loop stall during this run was %1 ms": "İnterfeysin cavabdehliyi: bu təlimdə hadisə dövrəsinin ən uzun gecikməsi %1 ms oldu",
+    "GUI responsiveness: the longest event-loop stall during this run was %1 ms (near step %2)": "İnterfeysin cavabdehliyi: bu təlimdə hadisə dövrəsinin ən uzun gecikməsi %1 ms oldu (təxminən addım %2)",
     "Gradient accumulation": "Qradiyent toplanması",
     "Heads": "Başlıqlar",
     "Hugging Face folder (hf/) only": "Yalnız Hugging Face qovluğu (hf/)",

@@ -478,10 +478,6 @@ addım %3</translation>
         <translation>%1, addım %2; ən yaxşı val %3 (addım %4) bərpa olundu</translation>
     </message>
     <message>
-        <source>GUI responsiveness: the longest event-loop stall during this run was %1 ms</source>
-        <translation>İnterfeysin cavabdehliyi: bu təlimdə hadisə dövrəsinin ən uzun gecikməsi %1 ms oldu</translation>
-    </message>
-    <message>
         <source>error: %1</source>
         <translation>xəta: %1</translation>
     </message>
@@ -596,6 +592,10 @@ addım %3</translation>
     <message>
         <source>The language changes the next time AzLLM Studio starts.</source>
         <translation>Dil AzLLM Studio növbəti dəfə açılanda dəyişəcək.</translation>
+    </message>
+    <message>
+        <source>GUI responsiveness: the longest event-loop stall during this run was %1 ms (near step %2)</source>
+        <translation>İnterfeysin cavabdehliyi: bu təlimdə hadisə dövrəsinin ən uzun gecikməsi %1 ms oldu (təxminən addım %2)</translation>
     </message>
 </context>
 <context>
