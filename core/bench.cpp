@@ -62,16 +62,27 @@ Result<QJsonObject> benchTrain(const BenchTrainOptions& opt)
     auto x = at::randint(0, cfg.vocabSize, {B, T}, at::kLong);
     auto y = at::randint(0, cfg.vocabSize, {B, T}, at::kLong);
     std::vector<double> times;
+    double phase[4] = {0, 0, 0, 0}; // forward, backward, clip, optimizer (seconds, timed steps)
+    auto secs = [](Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double>(b - a).count(); };
     for (int i = 0; i < opt.warmupSteps + opt.steps; ++i) {
         const auto t0 = Clock::now();
         adam.zeroGrad();
         auto loss = GptImpl::loss(model->forward(x), y);
+        const auto t1 = Clock::now();
         loss.backward();
+        const auto t2 = Clock::now();
         torch::nn::utils::clip_grad_norm_(model->parameters(), 1.0);
+        const auto t3 = Clock::now();
         adam.step(3e-4);
         (void)loss.item<double>();
-        if (i >= opt.warmupSteps)
-            times.push_back(std::chrono::duration<double>(Clock::now() - t0).count());
+        const auto t4 = Clock::now();
+        if (i >= opt.warmupSteps) {
+            times.push_back(secs(t0, t4));
+            phase[0] += secs(t0, t1);
+            phase[1] += secs(t1, t2);
+            phase[2] += secs(t2, t3);
+            phase[3] += secs(t3, t4);
+        }
     }
     std::sort(times.begin(), times.end());
     const double median = times[times.size() / 2];
@@ -98,6 +109,10 @@ Result<QJsonObject> benchTrain(const BenchTrainOptions& opt)
                        {"matmul_peak_gflops", peak},
                        {"mfu", achieved / peak},
                        {"peak_rss_bytes", double(peakRssBytes())},
+                       {"ms_forward", phase[0] * 1000.0 / opt.steps},
+                       {"ms_backward", phase[1] * 1000.0 / opt.steps},
+                       {"ms_clip", phase[2] * 1000.0 / opt.steps},
+                       {"ms_optimizer", phase[3] * 1000.0 / opt.steps},
                        {"omp_wait_policy", QString::fromLocal8Bit(qgetenv("OMP_WAIT_POLICY"))}};
 }
 
