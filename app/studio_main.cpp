@@ -42,8 +42,11 @@ int main(int argc, char** argv)
     parser.addOption(chat);
     parser.process(app);
 
-    MainWindow w;
-    w.show();
+    // On the heap: View > Language replaces the window with one in the new language.
+    auto* first = new MainWindow;
+    first->setAttribute(Qt::WA_DeleteOnClose);
+    first->show();
+    MainWindow& w = *first;
     if (parser.isSet(autoTrain))
         QTimer::singleShot(0, &w, [&w] { w.trainAction()->trigger(); });
     if (parser.isSet(shot)) {

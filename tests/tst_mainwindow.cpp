@@ -19,6 +19,7 @@
 #include <QAction>
 #include <QCheckBox>
 #include <QClipboard>
+#include <QPointer>
 #include <QElapsedTimer>
 #include <QGuiApplication>
 #include <QComboBox>
@@ -67,8 +68,33 @@ private slots:
         }
         setLanguageSetting("en");
         QCOMPARE(installUiTranslator(QCoreApplication::instance()), QString("en"));
-        MainWindow w;
-        QCOMPARE(w.trainAction()->text(), QString("&Train"));
+        {
+            MainWindow w;
+            QCOMPARE(w.trainAction()->text(), QString("&Train"));
+        }
+        // Switching from the menu rebuilds the window in the new language at once.
+        auto* w = new MainWindow;
+        w->setAttribute(Qt::WA_DeleteOnClose);
+        w->show();
+        QPointer<MainWindow> old(w);
+        w->findChild<QAction*>("language-az")->trigger();
+        QTRY_VERIFY(old.isNull());
+        MainWindow* now = nullptr;
+        for (QWidget* t : QApplication::topLevelWidgets())
+            if (auto* m = qobject_cast<MainWindow*>(t); m && m->isVisible())
+                now = m;
+        QVERIFY(now);
+        QCOMPARE(now->trainAction()->text(), QString("&Öyrət"));
+        QPointer<MainWindow> azWindow(now);
+        now->findChild<QAction*>("language-en")->trigger();
+        QTRY_VERIFY(azWindow.isNull());
+        now = nullptr;
+        for (QWidget* t : QApplication::topLevelWidgets())
+            if (auto* m = qobject_cast<MainWindow*>(t); m && m->isVisible())
+                now = m;
+        QVERIFY(now);
+        QCOMPARE(now->trainAction()->text(), QString("&Train"));
+        now->close();
         QSettings().remove("ui/language");
     }
 

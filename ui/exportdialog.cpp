@@ -66,6 +66,7 @@ ExportDialog::ExportDialog(const QString& runDir, QWidget* parent)
     connect(m_worker, &azllm::ExportWorker::finished, this,
             [this](const QString& pt, const QString& hf, qint64 params, qint64 step, const QStringList& files) {
                 m_ok = true;
+                m_running = false;
                 m_ptPath = pt;
                 m_hfDir = hf;
                 qint64 total = 0;
@@ -85,6 +86,7 @@ ExportDialog::ExportDialog(const QString& runDir, QWidget* parent)
             });
     connect(m_worker, &azllm::ExportWorker::failed, this, [this](const QString& message) {
         m_ok = false;
+        m_running = false;
         m_result->setText(tr("<b>Export failed:</b> %1").arg(message.toHtmlEscaped()));
         m_export->setEnabled(true);
         m_buttons->setEnabled(true);
@@ -94,11 +96,11 @@ ExportDialog::ExportDialog(const QString& runDir, QWidget* parent)
 
 ExportDialog::~ExportDialog() { m_worker->wait(); }
 
-bool ExportDialog::isRunning() const { return m_worker->isRunning(); }
+bool ExportDialog::isRunning() const { return m_running; }
 
 void ExportDialog::startExport()
 {
-    if (m_worker->isRunning())
+    if (m_running)
         return;
     azllm::ExportOptions o;
     o.runDir = m_runDir.toStdString();
@@ -114,12 +116,12 @@ void ExportDialog::startExport()
     m_export->setEnabled(false);
     m_buttons->setEnabled(false);
     m_result->setText(tr("Exporting…"));
-    m_worker->start(o);
+    m_running = m_worker->start(o);
 }
 
 void ExportDialog::reject()
 {
-    if (m_worker->isRunning())
+    if (m_running)
         return; // finishes quickly; closing mid-way would hide the result
     QDialog::reject();
 }

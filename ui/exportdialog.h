@@ -48,5 +48,6 @@ private:
     QDialogButtonBox* m_buttons;
     QLabel* m_result;
     bool m_ok = false;
+    bool m_running = false; // until finished or failed has arrived
     QString m_ptPath, m_hfDir;
 };

@@ -13,6 +13,7 @@
 
 #include <QAction>
 #include <QActionGroup>
+#include <QCoreApplication>
 #include <QCloseEvent>
 #include <QDateTime>
 #include <QDir>
@@ -118,7 +119,13 @@ MainWindow::MainWindow(QWidget* parent)
             if (code == languageSetting())
                 return;
             setLanguageSetting(code);
-            QMessageBox::information(this, tr("Language"), tr("The language changes the next time AzLLM Studio starts."));
+            if (m_state == State::Idle && testAttribute(Qt::WA_DeleteOnClose)) {
+                rebuildForLanguage(this); // the window is rebuilt in the new language now
+                return;
+            }
+            QMessageBox::information(this, tr("Language"),
+                                     tr("The language changes when this run has ended and you choose it again, or the next "
+                                        "time AzLLM Studio starts."));
         });
     }
 
@@ -389,6 +396,21 @@ bool MainWindow::openRun(const QString& dir)
         m_chat->setRunSource(dir);
     setState(State::Idle);
     return true;
+}
+
+MainWindow* MainWindow::rebuildForLanguage(MainWindow* old)
+{
+    installUiTranslator(QCoreApplication::instance());
+    auto* w = new MainWindow;
+    w->setAttribute(Qt::WA_DeleteOnClose);
+    w->setGeometry(old->geometry());
+    const QString run = old->m_runDir;
+    if (!run.isEmpty() && QFileInfo::exists(run + "/config.json"))
+        w->openRun(run); // the plot and chat source come back from the run's files
+    w->show();
+    old->m_confirmClose = false;
+    old->close(); // WA_DeleteOnClose: deleted by Qt
+    return w;
 }
 
 ExportDialog* MainWindow::openExportDialog()

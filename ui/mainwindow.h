@@ -55,6 +55,9 @@ public:
     bool openRun(const QString& dir);
     // The export dialog for the current run (non-modal; nullptr without a best checkpoint).
     ExportDialog* openExportDialog();
+    // Builds a new window in the language now set (View > Language), reopening old's run, and closes
+    // old. For heap windows with Qt::WA_DeleteOnClose (the app's); returns the new window.
+    static MainWindow* rebuildForLanguage(MainWindow* old);
     // Closing during training asks first; tests turn the question off.
     void setConfirmClose(bool on) { m_confirmClose = on; }
 

@@ -221,7 +221,7 @@ AZ = {
     "English": "English",
     "Azerbaijani": "Azərbaycanca",
     "&View": "&Görünüş",
-    "The language changes the next time AzLLM Studio starts.": "Dil AzLLM Studio növbəti dəfə açılanda dəyişəcək.",
+    "The language changes when this run has ended and you choose it again, or the next time AzLLM Studio starts.": "Dil bu təlim bitəndən sonra onu yenidən seçdikdə və ya AzLLM Studio növbəti dəfə açılanda dəyişəcək.",
 }
 
 

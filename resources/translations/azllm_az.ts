@@ -590,12 +590,12 @@ addım %3</translation>
         <translation>Azərbaycanca</translation>
     </message>
     <message>
-        <source>The language changes the next time AzLLM Studio starts.</source>
-        <translation>Dil AzLLM Studio növbəti dəfə açılanda dəyişəcək.</translation>
-    </message>
-    <message>
         <source>GUI responsiveness: the longest event-loop stall during this run was %1 ms (near step %2)</source>
         <translation>İnterfeysin cavabdehliyi: bu təlimdə hadisə dövrəsinin ən uzun gecikməsi %1 ms oldu (təxminən addım %2)</translation>
+    </message>
+    <message>
+        <source>The language changes when this run has ended and you choose it again, or the next time AzLLM Studio starts.</source>
+        <translation>Dil bu təlim bitəndən sonra onu yenidən seçdikdə və ya AzLLM Studio növbəti dəfə açılanda dəyişəcək.</translation>
     </message>
 </context>
 <context>
