@@ -64,6 +64,7 @@ Status writeCheckpoint(const std::string& dir, const CheckpointData& data)
     auto st = fs::makeDirs(fs::parentDir(dir));
     if (!st)
         return st;
+    fs::removeStaleTemps(fs::parentDir(dir)); // left by a run killed while writing a checkpoint
     auto tmp = fs::makeTempSiblingDir(dir);
     if (!tmp)
         return tmp.status();

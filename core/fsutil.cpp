@@ -1,6 +1,8 @@
 // Crash-safe file writing helpers (see fsutil.h).
 #include "fsutil.h"
 
+#include <dirent.h>
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -161,6 +163,23 @@ Result<std::string> makeTempSiblingDir(const std::string& target)
     if (!::mkdtemp(buf.data()))
         return Result<std::string>::error(describeErrno(errno, "creating a temporary directory beside", target));
     return std::string(buf.data());
+}
+
+void removeStaleTemps(const std::string& dir)
+{
+    DIR* d = ::opendir(dir.c_str());
+    if (!d)
+        return;
+    std::vector<std::string> stale;
+    while (struct dirent* e = ::readdir(d)) {
+        const std::string name = e->d_name;
+        const size_t at = name.rfind(".tmp-");
+        if (name.size() > 1 && name[0] == '.' && at != std::string::npos && at > 1 && name.size() == at + 5 + 6)
+            stale.push_back(join(dir, name));
+    }
+    ::closedir(d);
+    for (const auto& p : stale)
+        removeAll(p);
 }
 
 Status replaceDirAtomic(const std::string& tmp, const std::string& target)

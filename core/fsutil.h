@@ -17,6 +17,9 @@ Result<std::string> readFile(const std::string& path);
 
 // Creates a fresh temporary sibling directory of target ("<dir>/.<name>.tmp-XXXXXX").
 Result<std::string> makeTempSiblingDir(const std::string& target);
+// Removes the temporary folders/files ("<dir>/.<name>.tmp-XXXXXX") a process killed while writing
+// left in dir. Only for folders with a single writer (a run's checkpoints/).
+void removeStaleTemps(const std::string& dir);
 // Replaces target by the directory tmp in one step (the old target, if any, is removed after).
 Status replaceDirAtomic(const std::string& tmp, const std::string& target);
 // fsyncs a directory so a rename inside it is durable.

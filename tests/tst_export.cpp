@@ -24,6 +24,8 @@
 #include <QStandardPaths>
 #include <QtTest>
 
+#include <csignal>
+#include <random>
 #include <unistd.h>
 
 using namespace azllm;
@@ -342,6 +344,35 @@ private Q_SLOTS:
         QVERIFY2(e.contains("space") || e.contains("too large"), qPrintable(p.err));
         QCOMPARE(snapshot(m_out), before);
         QVERIFY(tempLeftovers(m_dir.path()).isEmpty());
+    }
+
+    // SIGKILL at random moments of an export into a folder that holds an earlier export: whatever
+    // the moment, the destination holds only whole files (the earlier or the new export).
+    void sigkillDuringExportLeavesNoPartialFile()
+    {
+        const QString out = m_dir.file("killed");
+        Proc first = runAzllm({"export", "--run-dir", m_run, "--out", out});
+        QVERIFY2(first.code == 0, qPrintable(first.err));
+        std::mt19937 rng(7);
+        std::uniform_int_distribution<int> delayMs(0, 1500);
+        for (int i = 0; i < 6; ++i) {
+            QProcess p;
+            p.start(azllmBinary(), {"export", "--run-dir", m_run, "--out", out});
+            QVERIFY(p.waitForStarted());
+            const int wait = delayMs(rng);
+            if (!p.waitForFinished(wait)) {
+                ::kill(static_cast<pid_t>(p.processId()), SIGKILL);
+                p.waitForFinished();
+            }
+            for (const QString& model : {out, out + "/hf"}) {
+                auto m = loadInferenceModel(model.toStdString());
+                QVERIFY2(m.ok(), qPrintable(QString("after a kill at %1 ms: %2").arg(wait).arg(QString::fromStdString(m.message()))));
+            }
+            const QStringList inside = QDir(out).entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot) +
+                                       QDir(out + "/hf").entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot);
+            for (const QString& name : inside)
+                QVERIFY2(!name.contains(".tmp-"), qPrintable(name + " is a partial file in the destination"));
+        }
     }
 
     void unwritableDestinationAndMissingCheckpointAreClearErrors()

@@ -15,6 +15,7 @@
 #include <QtTest>
 
 #include <csignal>
+#include <random>
 #include <sys/resource.h>
 
 using namespace azllm;
@@ -209,6 +210,72 @@ private Q_SLOTS:
         auto sa = readJsonFile((a + "/summary.json").toStdString()), sb = readJsonFile((b + "/summary.json").toStdString());
         QCOMPARE(sb->value("best_step").toDouble(), sa->value("best_step").toDouble());
         QVERIFY(std::abs(sb->value("best_val_loss").toDouble() - sa->value("best_val_loss").toDouble()) < 1e-6);
+    }
+
+    // Ten SIGKILLs at random moments (steps, evaluations, checkpoint writes) of one run, each
+    // followed by --resume: best and last always load, and the losses end exactly as an
+    // uninterrupted run's.
+    void sigkillAtTenRandomMomentsResumesExactly()
+    {
+        QTemporaryDir dir;
+        const QString a = dir.path() + "/a", b = dir.path() + "/b";
+        const QStringList common = {"--corpus", "demo", "--vocab-size", "400", "--block-size", "32", "--batch-size", "4",
+                                    "--max-epochs", "8", "--patience", "100", "--threads", "1", "--seed", "5"};
+        Proc full = runAzllm(QStringList{"train", "--run-dir", a} + common);
+        QVERIFY2(full.code == 0, qPrintable(full.err));
+
+        std::mt19937 rng(20261204);
+        std::uniform_int_distribution<int> delayMs(100, 1500);
+        QStringList args = QStringList{"train", "--run-dir", b} + common + QStringList{"--json"};
+        int kills = 0;
+        bool finished = false;
+        for (int attempt = 0; attempt < 30 && kills < 10 && !finished; ++attempt) {
+            QProcess p;
+            p.start(azllmBinary(), args);
+            QVERIFY(p.waitForStarted());
+            // The first run is killed only after its first evaluation (before that there is
+            // nothing to resume); resumed runs at any moment.
+            if (kills == 0) {
+                QByteArray buf;
+                while (!buf.contains("\"event\":\"eval\"") && p.state() == QProcess::Running) {
+                    p.waitForReadyRead(1000);
+                    buf += p.readAllStandardOutput();
+                }
+            }
+            const int wait = delayMs(rng);
+            if (p.waitForFinished(wait)) {
+                QVERIFY2(p.exitCode() == 0, qPrintable(QString::fromUtf8(p.readAllStandardError())));
+                finished = true;
+                break;
+            }
+            ::kill(static_cast<pid_t>(p.processId()), SIGKILL);
+            p.waitForFinished();
+            ++kills;
+            // Whatever the moment, both checkpoints are whole.
+            for (const char* ck : {"best", "last"}) {
+                auto c = readCheckpoint((b + "/checkpoints/" + ck).toStdString(), true);
+                QVERIFY2(c.ok(), qPrintable(QString("kill %1 after %2 ms: %3").arg(kills).arg(wait).arg(QString::fromStdString(c.message()))));
+            }
+            // A kill during a checkpoint write leaves at most its own temporary folder; the next
+            // write of that checkpoint removes it.
+            QVERIFY2(QDir(b + "/checkpoints").entryList(QStringList{"*.tmp-*"}, QDir::AllEntries | QDir::Hidden).size() <= 2,
+                     "temporary checkpoint folders pile up");
+            args = {"train", "--resume", "--run-dir", b, "--json"};
+        }
+        QVERIFY2(kills >= 5, qPrintable(QString("only %1 kills landed before the run ended").arg(kills)));
+        if (!finished) {
+            Proc last = runAzllm({"train", "--resume", "--run-dir", b});
+            QVERIFY2(last.code == 0, qPrintable(last.err));
+        }
+        QVERIFY(QDir(b + "/checkpoints").entryList(QStringList{"*.tmp-*"}, QDir::AllEntries | QDir::Hidden).isEmpty());
+        const auto la = stepLosses(a), lb = stepLosses(b);
+        QCOMPARE(lb.size(), la.size());
+        for (auto it = la.begin(); it != la.end(); ++it)
+            QVERIFY2(lb.contains(it.key()) && std::abs(lb[it.key()] - it.value()) <= 1e-6,
+                     qPrintable(QString("after %1 kills, step %2: %3 vs %4").arg(kills).arg(it.key()).arg(lb.value(it.key())).arg(it.value())));
+        auto sa = readJsonFile((a + "/summary.json").toStdString()), sb = readJsonFile((b + "/summary.json").toStdString());
+        QCOMPARE(sb->value("best_step").toDouble(), sa->value("best_step").toDouble());
+        qInfo("%d SIGKILLs, each resumed; losses equal the uninterrupted run's", kills);
     }
 
     void resumeRefusesConflictingFlagsAndDamagedCheckpoints()
