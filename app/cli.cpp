@@ -236,7 +236,8 @@ int cmdTrain(int argc, char** argv)
             return fail(o.message(), kUsageError);
         if (o->contains("model")) {
             QJsonObject m = toJson(setup.model);
-            for (auto it = (*o)["model"].toObject().begin(); it != (*o)["model"].toObject().end(); ++it)
+            const QJsonObject src = (*o)["model"].toObject(); // one object: begin() and end() must match
+            for (auto it = src.begin(); it != src.end(); ++it)
                 m[it.key()] = it.value();
             auto g = gptConfigFromJson(m);
             if (!g)
