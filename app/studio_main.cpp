@@ -7,12 +7,38 @@
 #include <QAction>
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QEvent>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QTimer>
 
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <unistd.h>
+
+namespace {
+// Seconds since this process started (it keeps its start time across the OMP re-exec), from
+// /proc/self/stat (field 22, clock ticks since boot) and /proc/uptime; -1 when unavailable.
+double secondsSinceProcessStart()
+{
+    std::ifstream stat("/proc/self/stat"), up("/proc/uptime");
+    std::string s((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+    const size_t paren = s.rfind(')');
+    double uptime = 0;
+    if (paren == std::string::npos || !(up >> uptime))
+        return -1;
+    std::istringstream fields(s.substr(paren + 2));
+    std::string f;
+    for (int i = 3; i <= 22 && fields >> f; ++i) {
+        if (i == 22)
+            return uptime - std::stod(f) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+    }
+    return -1;
+}
+} // namespace
 
 int main(int argc, char** argv)
 {
@@ -37,6 +63,8 @@ int main(int argc, char** argv)
     QCommandLineOption shot("screenshot", "After the run ends, save the window to FILE (PNG) and quit.", "FILE");
     QCommandLineOption chat("chat", "With --screenshot: once the run has ended, send PROMPT in the chat panel and save the "
                                     "window after the reply.", "PROMPT");
+    QCommandLineOption startupTime("startup-time", "Print how long the window took to appear after the process started, and quit.");
+    parser.addOption(startupTime);
     parser.addOption(autoTrain);
     parser.addOption(shot);
     parser.addOption(chat);
@@ -47,6 +75,22 @@ int main(int argc, char** argv)
     first->setAttribute(Qt::WA_DeleteOnClose);
     first->show();
     MainWindow& w = *first;
+    if (parser.isSet(startupTime)) {
+        // The first paint of the window is when the user sees it.
+        struct FirstPaint : QObject {
+            bool eventFilter(QObject*, QEvent* e) override
+            {
+                if (e->type() == QEvent::Paint && !done) {
+                    done = true;
+                    std::printf("azllm-studio: window painted %.0f ms after the process started\n", 1000.0 * secondsSinceProcessStart());
+                    QTimer::singleShot(0, [] { QApplication::exit(0); });
+                }
+                return false;
+            }
+            bool done = false;
+        };
+        first->installEventFilter(new FirstPaint);
+    }
     if (parser.isSet(autoTrain))
         QTimer::singleShot(0, &w, [&w] { w.trainAction()->trigger(); });
     if (parser.isSet(shot)) {
