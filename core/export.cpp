@@ -142,11 +142,7 @@ Result<ExportResult> exportRun(const ExportOptions& o, const std::function<void(
         return st;
     if (!fs::isDir(o.runDir) || !fs::exists(runpaths::config(o.runDir)))
         return R::error("'" + o.runDir + "' is not a run directory (no config.json); train one with `azllm train`");
-    const std::string ck = o.checkpoint == "best" ? runpaths::best(o.runDir) : runpaths::last(o.runDir);
-    if (!fs::isDir(ck))
-        return R::error("run '" + o.runDir + "' has no " + o.checkpoint + " checkpoint yet; train until its first evaluation" +
-                        (o.checkpoint == "best" ? ", or export --checkpoint last" : ""));
-
+    // Says so when the run has no such checkpoint yet.
     auto loaded = loadInferenceModel(o.runDir, o.checkpoint);
     if (!loaded)
         return loaded.status();

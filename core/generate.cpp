@@ -287,6 +287,12 @@ Result<GenerationResult> Generator::generateIds(std::vector<int32_t> ctx, const 
                 r.stopReason = "cancelled";
                 break;
             }
+            if (!r.ids.empty()) { // logits for the token just appended (the prompt's come from above)
+                if (opt.useCache && cache.length < bs)
+                    logits = lastLogits(model->forward(toTensor(&ctx.back(), 1), &cache));
+                else
+                    logits = forwardWindow(); // the window slid: positions changed, recompute
+            }
             const int next = sampling::nextToken(logits, ctx, s, rng);
             if (opt.recordLogits)
                 r.logits.push_back(logits);
@@ -330,18 +336,6 @@ Result<GenerationResult> Generator::generateIds(std::vector<int32_t> ctx, const 
                 r.stopReason = "cancelled";
                 break;
             }
-            if (static_cast<int>(r.ids.size()) >= s.maxNewTokens) {
-                r.stopReason = "max_tokens";
-                break;
-            }
-            if (cancel && cancel->load()) {
-                r.stopReason = "cancelled";
-                break;
-            }
-            if (opt.useCache && cache.length < bs)
-                logits = lastLogits(model->forward(toTensor(&ctx.back(), 1), &cache));
-            else
-                logits = forwardWindow(); // the window slid: positions changed, recompute
         }
         if (!stopped) {
             if (!pending.empty())

@@ -84,10 +84,14 @@ struct Proc {
     QString out, err;
 };
 
-// Runs azllm with args; limitFileSize makes every file write beyond 64 KiB fail (a full disk).
-inline Proc runAzllm(const QStringList& args, int timeoutMs = 300000, bool limitFileSize = false)
+// Runs program with args (in cwd when given); limitFileSize makes every file write beyond 64 KiB
+// fail (a full disk).
+inline Proc runProgram(const QString& program, const QStringList& args, const QString& cwd = {}, int timeoutMs = 300000,
+                       bool limitFileSize = false)
 {
     QProcess p;
+    if (!cwd.isEmpty())
+        p.setWorkingDirectory(cwd);
     if (limitFileSize) {
         p.setChildProcessModifier([] {
             ::signal(SIGXFSZ, SIG_IGN);
@@ -95,13 +99,19 @@ inline Proc runAzllm(const QStringList& args, int timeoutMs = 300000, bool limit
             ::setrlimit(RLIMIT_FSIZE, &rl);
         });
     }
-    p.start(azllmBinary(), args);
+    p.start(program, args);
     p.waitForFinished(timeoutMs);
     Proc r;
     r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
     r.out = QString::fromUtf8(p.readAllStandardOutput());
     r.err = QString::fromUtf8(p.readAllStandardError());
     return r;
+}
+
+// Runs the azllm binary built alongside the tests.
+inline Proc runAzllm(const QStringList& args, int timeoutMs = 300000, bool limitFileSize = false)
+{
+    return runProgram(azllmBinary(), args, {}, timeoutMs, limitFileSize);
 }
 
 // The "azllm: error: ..." line of a run's standard error, or an empty string.

@@ -36,20 +36,6 @@ namespace {
 const QString kPython = "/usr/bin/python3";
 const std::string kAzText = "Hər kəsin yaşamaq, azadlıq və şəxsi toxunulmazlıq hüququ vardır.";
 
-Proc runProcess(const QString& program, const QStringList& args, const QString& cwd = {}, int timeoutMs = 300000)
-{
-    QProcess p;
-    if (!cwd.isEmpty())
-        p.setWorkingDirectory(cwd);
-    p.start(program, args);
-    p.waitForFinished(timeoutMs);
-    Proc r;
-    r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    r.out = QString::fromUtf8(p.readAllStandardOutput());
-    r.err = QString::fromUtf8(p.readAllStandardError());
-    return r;
-}
-
 QJsonObject lastJsonLine(const QString& out)
 {
     const auto lines = out.split('\n', Qt::SkipEmptyParts);
@@ -86,7 +72,7 @@ QStringList tempLeftovers(const QString& parent)
 void checkTokenizerJson(const QString& node, const QString& js, const QString& dir, const QString& textsJson,
                     const QStringList& texts)
 {
-    Proc r = runProcess(node, {js + "/hf_tokenize.mjs", dir, textsJson}, js);
+    Proc r = runProgram(node, {js + "/hf_tokenize.mjs", dir, textsJson}, js);
     QVERIFY2(r.code == 0, qPrintable(r.err));
     const QJsonObject o = lastJsonLine(r.out);
     auto tok = Tokenizer::load((dir + "/tokenizer.model").toStdString());
@@ -158,7 +144,7 @@ private Q_SLOTS:
         const auto logits = logitsFor(**m, ids);
         at::Tensor l = at::from_blob(const_cast<float*>(logits.data()), {1, 10, 400}, at::kFloat).clone();
         QVERIFY(writeTensorDict(m_dir.str("io.pt"), {{"idx", at::tensor(ids, at::kLong).view({1, -1})}, {"logits", l}}).ok());
-        Proc py = runProcess(kPython, {sourcePath("tests/python/ref_gpt.py"), "check-export", m_out,
+        Proc py = runProgram(kPython, {sourcePath("tests/python/ref_gpt.py"), "check-export", m_out,
                                        m_run + "/checkpoints/best/model.pt", m_dir.file("io.pt")});
         QVERIFY2(py.code == 0, qPrintable(py.out + py.err));
         const QJsonObject o = lastJsonLine(py.out);
@@ -183,7 +169,7 @@ private Q_SLOTS:
             const auto logits = logitsFor(**m, ids);
             at::Tensor l = at::from_blob(const_cast<float*>(logits.data()), {1, 3, 400}, at::kFloat).clone();
             QVERIFY(writeTensorDict(m_dir.str("io16.pt"), {{"idx", at::tensor(ids, at::kLong).view({1, -1})}, {"logits", l}}).ok());
-            Proc py = runProcess(kPython, {sourcePath("tests/python/ref_gpt.py"), "check-export", out,
+            Proc py = runProgram(kPython, {sourcePath("tests/python/ref_gpt.py"), "check-export", out,
                                            m_run + "/checkpoints/best/model.pt", m_dir.file("io16.pt")});
             QVERIFY2(py.code == 0, qPrintable(py.out + py.err));
             QCOMPARE(lastJsonLine(py.out)["dtype"].toString(), QString("torch.bfloat16"));
@@ -230,7 +216,7 @@ private Q_SLOTS:
         QVERIFY(at::equal(st->tensors.at("transformer.h.1.mlp.c_proj.weight"), ck->model.at("transformer.h.1.mlp.c_proj.weight").t()));
         QVERIFY(at::equal(st->tensors.at("transformer.wte.weight"), ck->model.at("transformer.wte.weight")));
         if (QFile::exists(kPython)) {
-            Proc py = runProcess(kPython, {sourcePath("tests/python/hf_gpt2_ref.py"), "check-safetensors", hf});
+            Proc py = runProgram(kPython, {sourcePath("tests/python/hf_gpt2_ref.py"), "check-safetensors", hf});
             QVERIFY2(py.code == 0, qPrintable(py.out + py.err));
             QCOMPARE(lastJsonLine(py.out)["tensors"].toInt(), 2 * 12 + 4);
         }
@@ -248,7 +234,7 @@ private Q_SLOTS:
         QVERIFY(ids.size() > 10 && ids.size() <= 32);
         QCOMPARE(lps.size(), ids.size() - 1);
         writeBytes(m_dir.file("ids.json"), QJsonDocument(QJsonObject{{"ids", ids}}).toJson());
-        Proc py = runProcess(kPython, {sourcePath("tests/python/hf_gpt2_ref.py"), "logprobs", m_out + "/hf", m_dir.file("ids.json")});
+        Proc py = runProgram(kPython, {sourcePath("tests/python/hf_gpt2_ref.py"), "logprobs", m_out + "/hf", m_dir.file("ids.json")});
         QVERIFY2(py.code == 0, qPrintable(py.out + py.err));
         const QJsonArray ref = lastJsonLine(py.out)["logprobs"].toArray();
         QCOMPARE(ref.size(), lps.size());
@@ -277,7 +263,7 @@ private Q_SLOTS:
             QVERIFY(QFile::copy(sourcePath(QString("tests/js/") + f), js + "/" + f));
         }
         if (!QFile::exists(js + "/node_modules/@huggingface/tokenizers/package.json")) {
-            Proc ci = runProcess(npm, {"ci", "--no-audit", "--no-fund"}, js);
+            Proc ci = runProgram(npm, {"ci", "--no-audit", "--no-fund"}, js);
             QVERIFY2(ci.code == 0, qPrintable("npm ci failed: " + ci.err));
         }
         const QStringList texts{QString::fromStdString(kAzText),

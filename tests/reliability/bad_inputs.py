@@ -89,11 +89,14 @@ def main():
              ["tokenizer", "train", "--corpus", "demo", "--vocab-size", "5000", "--out", d("tok", "t.model")], 1)
 
         # ---- checkpoints (a copy of the run for each)
-        def broken_run(tag, mutate):
-            r = d("ck", tag)
-            shutil.copytree(run, r)
-            mutate(r)
-            return r
+        def broken_copy(source, kind, tag, mutate):
+            """A copy of source under kind/tag, damaged by mutate."""
+            target = d(kind, tag)
+            shutil.copytree(source, target)
+            mutate(target)
+            return target
+
+        broken_run = lambda tag, mutate: broken_copy(run, "ck", tag, mutate)
 
         best_ok = lambda r: (lambda: None if az(["generate", "--model", r, "--checkpoint", "last", "--prompt", "a",
                                                   "--max-new-tokens", "2"])[0] == 0 else "the other checkpoint no longer loads")
@@ -121,11 +124,7 @@ def main():
         case("checkpoint", "resume without a last checkpoint", ["train", "--resume", "--run-dir", r, "--max-epochs", "3"], 1)
 
         # ---- Hugging Face folders
-        def broken_hf(tag, mutate):
-            h = d("hf", tag)
-            shutil.copytree(os.path.join(export, "hf"), h)
-            mutate(h)
-            return h
+        broken_hf = lambda tag, mutate: broken_copy(os.path.join(export, "hf"), "hf", tag, mutate)
         h = broken_hf("noweights", lambda h: os.remove(os.path.join(h, "model.safetensors")))
         case("hf folder", "no model.safetensors", ["generate", "--model", h, "--prompt", "a"], 1)
         h = broken_hf("notok", lambda h: os.remove(os.path.join(h, "tokenizer.model")))
