@@ -5,6 +5,7 @@
 #include "checkpoint.h"
 #include "config.h"
 #include "corpus.h"
+#include "distributed.h"
 #include "export.h"
 #include "generate.h"
 #include "inference.h"
@@ -20,6 +21,7 @@
 
 #include <c10/util/Exception.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <csignal>
@@ -42,7 +44,9 @@ Usage:
                  [--max-steps N] [--seed S] [--threads N] [--resume] [--json]
                  [--tokenizer FILE.model] [--vocab-size N] [--learning-rate X] [--batch-size N]
                  [--block-size N] [--grad-accum N] [--warmup-steps N] [--dropout X]
-                 [--stop-threshold X]
+                 [--stop-threshold X] [--device cpu|cuda]
+                 Data-parallel over processes and machines when launched by torchrun (or with
+                 RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT set): see docs/distributed.md.
   azllm export   --run-dir DIR [--checkpoint best|last] --out DIR [--format pt|hf|all]
                  [--dtype fp32|bf16|fp16] [--json]
   azllm generate --model PATH --prompt TEXT [--max-new-tokens N] [--temperature T] [--top-k K]
@@ -207,13 +211,14 @@ int cmdTrain(int argc, char** argv)
     Args a = parse(argc, argv, 2,
                    {"corpus", "run-dir", "preset", "config", "patience", "min-delta", "eval-every", "max-epochs",
                     "max-steps", "seed", "threads", "tokenizer", "vocab-size", "learning-rate", "batch-size",
-                    "block-size", "grad-accum", "warmup-steps", "dropout", "stop-threshold", "model-type", "eval-iters"},
+                    "block-size", "grad-accum", "warmup-steps", "dropout", "stop-threshold", "model-type", "eval-iters",
+                    "device"},
                    {"resume", "json"});
     if (!a.positional.empty())
         throw UsageError{"unexpected argument '" + a.positional.front() + "'"};
     if (!a.has("run-dir"))
         throw UsageError{"train needs --run-dir DIR"};
-    const bool resume = a.has("resume");
+    bool resume = a.has("resume");
     const bool json = a.has("json");
     if (!resume && !a.has("corpus"))
         throw UsageError{"train needs --corpus PATH (a UTF-8 .txt file, a folder of them, or 'demo')"};
@@ -296,6 +301,13 @@ int cmdTrain(int argc, char** argv)
     if (auto s = setup.model.validate(); !s)
         throw UsageError{s.message()};
     setup.tokenizer.threads = effectiveThreads(setup.train.threads);
+    TrainRuntime runtime;
+    runtime.device = a.get("device", "cpu");
+    if (auto st = checkDevice(runtime.device); !st)
+        return fail(st.message(), kUsageError);
+    auto denv = distEnvFromEnvironment();
+    if (!denv)
+        return fail(denv.message(), kUsageError);
 
     warnBlasOnce();
     auto log = [&](const std::string& m) {
@@ -306,26 +318,67 @@ int cmdTrain(int argc, char** argv)
         std::fflush(stdout);
     };
 
-    Result<RunConfig> cfg = Result<RunConfig>::error("");
-    if (resume) {
-        auto saved = loadRunConfig(setup.runDir);
-        if (!saved)
-            return fail("cannot resume: " + saved.message());
-        RunConfig requested = *saved;
-        requested.train = setup.train;
-        requested.earlyStopping = setup.earlyStopping;
-        std::vector<std::string> changed = a.order;
-        cfg = mergeResumeConfig(*saved, requested, changed);
-        if (!cfg)
-            return fail(cfg.message(), kUsageError);
-        if (a.has("corpus"))
-            return fail("--resume continues from the run's saved token data; drop --corpus", kUsageError);
-        if (!saveRunConfig(*cfg))
-            return fail("cannot update " + runpaths::config(setup.runDir));
-    } else {
-        cfg = prepareRun(setup, log);
-        if (!cfg)
-            return fail(cfg.message());
+    // Several processes: join the group first; rank 0 then prepares (or reopens) the run alone
+    // and hands its configuration to the others, which never touch the run directory.
+    std::unique_ptr<Distributed> dist;
+    if (denv->enabled()) {
+        log("joining the training group as " + denv->describe());
+        auto d = Distributed::connect(*denv);
+        if (!d)
+            return fail(d.message());
+        dist = std::move(*d);
+        runtime.dist = dist.get();
+    }
+    const bool lead = !dist || dist->lead();
+
+    int failCode = kRuntimeError;
+    auto openRun = [&]() -> Result<RunConfig> {
+        using RC = Result<RunConfig>;
+        if (resume) {
+            auto saved = loadRunConfig(setup.runDir);
+            if (!saved)
+                return RC::error("cannot resume: " + saved.message());
+            RunConfig requested = *saved;
+            requested.train = setup.train;
+            requested.earlyStopping = setup.earlyStopping;
+            std::vector<std::string> changed = a.order;
+            changed.erase(std::remove(changed.begin(), changed.end(), "device"), changed.end());
+            auto merged = mergeResumeConfig(*saved, requested, changed);
+            if (!merged) {
+                failCode = kUsageError;
+                return merged;
+            }
+            if (a.has("corpus")) {
+                failCode = kUsageError;
+                return RC::error("--resume continues from the run's saved token data; drop --corpus");
+            }
+            if (!saveRunConfig(*merged))
+                return RC::error("cannot update " + runpaths::config(setup.runDir));
+            return merged;
+        }
+        return prepareRun(setup, log);
+    };
+    Result<RunConfig> cfg = lead ? openRun() : Result<RunConfig>::error("");
+    if (dist) {
+        Status st = lead && !cfg ? Status::error(cfg.message()) : Status();
+        st = dist->agree(st);
+        if (!st)
+            return fail(st.message(), lead ? failCode : kRuntimeError);
+        std::string payload;
+        if (lead)
+            payload = QJsonDocument(QJsonObject{{"config", runConfigJson(*cfg)}, {"resume", resume}}).toJson(QJsonDocument::Compact).toStdString();
+        if (auto bst = dist->broadcastBytes(payload); !bst)
+            return fail(bst.message());
+        if (!lead) {
+            const QJsonObject o = QJsonDocument::fromJson(QByteArray::fromStdString(payload)).object();
+            cfg = runConfigFromJson(o.value("config").toObject(), setup.runDir);
+            if (!cfg)
+                return fail("rank 0 sent a configuration this rank cannot read (" + cfg.message() +
+                            "); run the same AzLLM Studio version on every rank");
+            resume = o.value("resume").toBool();
+        }
+    } else if (!cfg) {
+        return fail(cfg.message(), failCode);
     }
 
     TrainControl control;
@@ -375,10 +428,19 @@ int cmdTrain(int argc, char** argv)
         std::fflush(stdout);
         return true;
     };
-    auto summary = train(*cfg, resume, control, cb);
+    auto summary = train(*cfg, resume, control, cb, runtime);
     g_control = nullptr;
     if (!summary)
         return fail(summary.message());
+    if (!lead) {
+        if (json)
+            std::printf("%s\n", jsonLine({{"event", "summary"}, {"rank", dist->rank()}, {"stop_reason", QString::fromStdString(toString(summary->reason))},
+                                          {"stop_step", double(summary->stopStep)}}).c_str());
+        else
+            std::printf("rank %d of %d: stopped at step %lld (%s); rank 0 wrote the run to %s\n", dist->rank(), dist->size(),
+                        static_cast<long long>(summary->stopStep), toString(summary->reason).c_str(), cfg->runDir.c_str());
+        return kOk;
+    }
     if (json) {
         QJsonObject o = summary->toJson();
         o["event"] = "summary";

@@ -24,6 +24,11 @@ bool isRunDir(const std::string& dir) { return fs::exists(runpaths::config(dir))
 
 Status saveRunConfig(const RunConfig& cfg)
 {
+    return writeJsonFile(runpaths::config(cfg.runDir), runConfigJson(cfg));
+}
+
+QJsonObject runConfigJson(const RunConfig& cfg)
+{
     QJsonObject o = cfg.raw;
     o["format"] = "azllm-run";
     o["format_version"] = kRunFormatVersion;
@@ -33,7 +38,7 @@ Status saveRunConfig(const RunConfig& cfg)
     o["early_stopping"] = toJson(cfg.earlyStopping);
     o["data"] = cfg.data;
     o["tokenizer"] = cfg.tokenizer;
-    return writeJsonFile(runpaths::config(cfg.runDir), o);
+    return o;
 }
 
 Result<RunConfig> loadRunConfig(const std::string& runDir)
@@ -46,30 +51,36 @@ Result<RunConfig> loadRunConfig(const std::string& runDir)
     auto o = readJsonFile(runpaths::config(runDir));
     if (!o)
         return R::error(o.message());
-    if (o->value("format").toString() != "azllm-run")
+    return runConfigFromJson(*o, runDir);
+}
+
+Result<RunConfig> runConfigFromJson(const QJsonObject& o, const std::string& runDir)
+{
+    using R = Result<RunConfig>;
+    if (o.value("format").toString() != "azllm-run")
         return R::error("'" + runpaths::config(runDir) + "' is not an AzLLM run configuration");
-    const int version = o->value("format_version").toInt(-1);
+    const int version = o.value("format_version").toInt(-1);
     if (version > kRunFormatVersion)
         return R::error("run '" + runDir + "' was written by a newer AzLLM Studio (format " + std::to_string(version) +
                         "); update AzLLM Studio");
     RunConfig cfg;
     cfg.runDir = runDir;
-    cfg.raw = *o;
-    cfg.preset = o->value("preset").toString().toStdString();
-    auto model = gptConfigFromJson(o->value("model").toObject());
+    cfg.raw = o;
+    cfg.preset = o.value("preset").toString().toStdString();
+    auto model = gptConfigFromJson(o.value("model").toObject());
     if (!model)
         return R::error("config.json: " + model.message());
-    auto train = trainConfigFromJson(o->value("train").toObject());
+    auto train = trainConfigFromJson(o.value("train").toObject());
     if (!train)
         return R::error("config.json: " + train.message());
-    auto es = earlyStoppingConfigFromJson(o->value("early_stopping").toObject());
+    auto es = earlyStoppingConfigFromJson(o.value("early_stopping").toObject());
     if (!es)
         return R::error("config.json: " + es.message());
     cfg.model = *model;
     cfg.train = *train;
     cfg.earlyStopping = *es;
-    cfg.data = o->value("data").toObject();
-    cfg.tokenizer = o->value("tokenizer").toObject();
+    cfg.data = o.value("data").toObject();
+    cfg.tokenizer = o.value("tokenizer").toObject();
     return cfg;
 }
 

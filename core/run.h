@@ -52,6 +52,10 @@ bool isRunDir(const std::string& dir);
 // The model's vocab size becomes the tokenizer's. log receives one line per stage.
 Result<RunConfig> prepareRun(const RunSetup& setup, const std::function<void(const std::string&)>& log);
 Result<RunConfig> loadRunConfig(const std::string& runDir);
+// The same from config.json's object (also how rank 0 hands its configuration to other ranks).
+Result<RunConfig> runConfigFromJson(const QJsonObject& o, const std::string& runDir);
 Status saveRunConfig(const RunConfig& cfg);
+// config.json's object for cfg: raw with the typed fields written over it.
+QJsonObject runConfigJson(const RunConfig& cfg);
 
 } // namespace azllm

@@ -4,12 +4,14 @@
 #include "adamw.h"
 #include "checkpoint.h"
 #include "dataset.h"
+#include "distributed.h"
 #include "fsutil.h"
 #include "model.h"
 
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Parallel.h>
+#include <torch/cuda.h>
 #include <torch/nn/utils/clip_grad.h>
 
 #include <QByteArray>
@@ -106,7 +108,8 @@ std::vector<int64_t> evalWindows(int64_t windows, int64_t maxWindows, uint64_t s
     return order;
 }
 
-double evaluate(Gpt& model, const std::vector<int32_t>& data, const std::vector<int64_t>& windows, int64_t batch, int64_t T)
+double evaluate(Gpt& model, const std::vector<int32_t>& data, const std::vector<int64_t>& windows, int64_t batch, int64_t T,
+                at::Device device = at::kCPU)
 {
     at::NoGradGuard noGrad;
     model->eval();
@@ -115,6 +118,10 @@ double evaluate(Gpt& model, const std::vector<int32_t>& data, const std::vector<
     for (size_t i = 0; i < windows.size(); i += static_cast<size_t>(batch)) {
         const size_t count = std::min(static_cast<size_t>(batch), windows.size() - i);
         auto [x, y] = makeBatch(data, windows, i, count, T);
+        if (device.type() != at::kCPU) {
+            x = x.to(device);
+            y = y.to(device);
+        }
         auto logits = model->forward(x);
         sum += GptImpl::loss(logits, y).item<double>() * static_cast<double>(count);
         n += count;
@@ -223,48 +230,122 @@ Result<RunConfig> mergeResumeConfig(const RunConfig& saved, const RunConfig& req
     if (has("max-epochs")) merged.train.maxEpochs = requested.train.maxEpochs;
     if (has("max-steps")) merged.train.maxSteps = requested.train.maxSteps;
     if (has("threads")) merged.train.threads = requested.train.threads;
+    merged.raw = runConfigJson(merged);
     return merged;
 }
 
-Result<TrainSummary> train(const RunConfig& cfg, bool resume, TrainControl& control, const TrainCallback& cb)
+Status checkDevice(const std::string& device)
+{
+    if (device == "cpu")
+        return {};
+    if (device != "cuda" && device.rfind("cuda:", 0) != 0)
+        return Status::error("--device must be cpu or cuda (or cuda:N), not '" + device + "'");
+    if (!torch::cuda::is_available())
+        return Status::error("--device " + device +
+                             ": this LibTorch has no CUDA support or sees no GPU (Debian's libtorch is CPU-only); build AzLLM "
+                             "Studio against a CUDA build of LibTorch (cmake -DTorch_DIR=<libtorch>/share/cmake/Torch) on a "
+                             "machine with a GPU, or use --device cpu");
+    if (device.size() > 5) {
+        const std::string idx = device.substr(5);
+        if (idx.empty() || idx.find_first_not_of("0123456789") != std::string::npos || idx.size() > 4 ||
+            std::stoi(idx) >= static_cast<int>(torch::cuda::device_count()))
+            return Status::error("--device " + device + ": this machine has " + std::to_string(torch::cuda::device_count()) +
+                                 " GPU(s), numbered from 0");
+    }
+    return {};
+}
+
+Result<TrainSummary> train(const RunConfig& cfg, bool resume, TrainControl& control, const TrainCallback& cb,
+                           const TrainRuntime& runtime)
 {
     using R = Result<TrainSummary>;
     const std::string& runDir = cfg.runDir;
     const TrainConfig& tc = cfg.train;
     const int64_t T = cfg.model.blockSize;
+    Distributed* dist = runtime.dist;
+    const bool lead = !dist || dist->lead();          // evaluates, logs, writes files
+    const int64_t world = dist ? dist->size() : 1;
+    const int64_t rank = dist ? dist->rank() : 0;
 
-    auto trainData = readTokenFile(runpaths::trainBin(runDir));
-    if (!trainData)
-        return R::error(trainData.message());
-    auto valData = readTokenFile(runpaths::valBin(runDir));
-    if (!valData)
-        return R::error(valData.message());
-    for (const auto* d : {&*trainData, &*valData})
-        for (int32_t id : *d)
-            if (id >= cfg.model.vocabSize)
-                return R::error("the run's token data does not match its model vocabulary; start a new run");
-    const int64_t trainWindows = (static_cast<int64_t>(trainData->size()) - 1) / T;
-    const int64_t valWindowsTotal = (static_cast<int64_t>(valData->size()) - 1) / T;
-    if (trainWindows < 1 || valWindowsTotal < 1)
-        return R::error("the corpus is too small for block size " + std::to_string(T) + " (" + std::to_string(trainData->size()) +
-                        " training and " + std::to_string(valData->size()) +
-                        " validation tokens); use a larger corpus or a smaller block size");
-
-    if (auto st = fs::makeDirs(fs::join(runDir, "checkpoints")); !st)
+    if (auto st = checkDevice(runtime.device); !st)
         return R::error(st.message());
-    {
+    at::Device device(at::kCPU);
+    if (runtime.device != "cpu") {
+        // One GPU per process: without an index, rank r of a node takes GPU LOCAL_RANK.
+        const int index = runtime.device.size() > 5 ? std::stoi(runtime.device.substr(5))
+                                                    : (dist ? dist->env().localRank % std::max<int>(1, static_cast<int>(torch::cuda::device_count())) : 0);
+        device = at::Device(at::kCUDA, static_cast<c10::DeviceIndex>(index));
+    }
+
+    // Rank 0 reads and checks everything that can fail before the group commits to training;
+    // the other ranks learn the outcome (and rank 0's message) from agree().
+    std::vector<int32_t> trainData, valData;
+    auto setup = [&]() -> Status {
+        if (!lead)
+            return {};
+        auto tr = readTokenFile(runpaths::trainBin(runDir));
+        if (!tr)
+            return Status::error(tr.message());
+        auto va = readTokenFile(runpaths::valBin(runDir));
+        if (!va)
+            return Status::error(va.message());
+        trainData = std::move(*tr);
+        valData = std::move(*va);
+        for (const auto* d : {&trainData, &valData})
+            for (int32_t id : *d)
+                if (id < 0 || id >= cfg.model.vocabSize)
+                    return Status::error("the run's token data does not match its model vocabulary; start a new run");
+        if (auto st = fs::makeDirs(fs::join(runDir, "checkpoints")); !st)
+            return st;
         // Fail early, before any work, when the run directory is not writable.
         const std::string probe = fs::join(runDir, ".write-test");
         if (auto st = fs::writeFileAtomic(probe, std::string("ok")); !st)
-            return R::error("the run directory '" + runDir + "' is not writable: " + st.message());
+            return Status::error("the run directory '" + runDir + "' is not writable: " + st.message());
         std::remove(probe.c_str());
+        return {};
+    };
+    {
+        Status st = setup();
+        if (dist)
+            st = dist->agree(st);
+        if (!st)
+            return R::error(st.message());
+    }
+    if (dist) {
+        // The other ranks hold the training tokens in memory only: they need not see the run
+        // directory (another machine, another file system).
+        auto n = at::scalar_tensor(static_cast<int64_t>(trainData.size()), at::kLong).reshape({1});
+        if (auto st = dist->broadcast({n}); !st)
+            return R::error(st.message());
+        if (!lead)
+            trainData.resize(static_cast<size_t>(n.item<int64_t>()));
+        if (!trainData.empty()) {
+            auto t = at::from_blob(trainData.data(), {static_cast<int64_t>(trainData.size())}, at::kInt);
+            if (auto st = dist->broadcast({t}); !st)
+                return R::error(st.message());
+        }
     }
 
-    const int threads = effectiveThreads(tc.threads);
+    const int64_t trainWindows = (static_cast<int64_t>(trainData.size()) - 1) / T;
+    const int64_t valWindowsTotal = lead ? (static_cast<int64_t>(valData.size()) - 1) / T : 1;
+    if (trainWindows < world || valWindowsTotal < 1)
+        return R::error("the corpus is too small for block size " + std::to_string(T) + " (" + std::to_string(trainData.size()) +
+                        " training and " + std::to_string(valData.size()) +
+                        " validation tokens); use a larger corpus or a smaller block size");
+
+    // Several ranks on one machine share its cores: torchrun's OMP_NUM_THREADS when set, else
+    // the cores divided by the ranks on this node.
+    int threads = effectiveThreads(tc.threads);
+    if (dist && tc.threads <= 0) {
+        const char* omp = std::getenv("OMP_NUM_THREADS");
+        const int fromOmp = omp ? std::atoi(omp) : 0;
+        threads = fromOmp > 0 ? fromOmp : std::max(1, effectiveThreads(0) / std::max(1, dist->env().localWorldSize));
+    }
     at::set_num_threads(threads);
 
-    const int64_t B = std::min<int64_t>(tc.batchSize, trainWindows);
-    const int64_t stepsPerEpoch = std::max<int64_t>(1, trainWindows / (B * tc.gradAccum));
+    // batch_size is per process: a step takes world x B windows, rank r the r-th slice of B.
+    const int64_t B = std::min<int64_t>(tc.batchSize, trainWindows / world);
+    const int64_t stepsPerEpoch = std::max<int64_t>(1, trainWindows / (B * tc.gradAccum * world));
     int64_t stepLimit = 0;
     if (tc.maxSteps > 0)
         stepLimit = tc.maxSteps;
@@ -272,11 +353,13 @@ Result<TrainSummary> train(const RunConfig& cfg, bool resume, TrainControl& cont
         stepLimit = stepLimit > 0 ? std::min(stepLimit, tc.maxEpochs * stepsPerEpoch) : tc.maxEpochs * stepsPerEpoch;
     const int64_t decaySteps = tc.lrDecaySteps > 0 ? tc.lrDecaySteps : stepLimit;
     const int64_t evalEvery = tc.evalEvery > 0 ? tc.evalEvery : stepsPerEpoch;
-    const auto valWindows = evalWindows(valWindowsTotal, tc.evalIters * B, tc.seed);
-    const auto trainEvalWindows = evalWindows(trainWindows, static_cast<int64_t>(valWindows.size()), tc.seed + 1);
+    const auto valWindows = lead ? evalWindows(valWindowsTotal, tc.evalIters * B, tc.seed) : std::vector<int64_t>{};
+    const auto trainEvalWindows = lead ? evalWindows(trainWindows, static_cast<int64_t>(valWindows.size()), tc.seed + 1)
+                                       : std::vector<int64_t>{};
 
     at::manual_seed(tc.seed);
     Gpt model(cfg.model);
+    model->to(device);
     model->train();
     AdamW opt({tc.beta1, tc.beta2, tc.eps, tc.weightDecay});
     for (const auto& p : model->named_parameters())
@@ -285,43 +368,85 @@ Result<TrainSummary> train(const RunConfig& cfg, bool resume, TrainControl& cont
     EarlyStopping es(cfg.earlyStopping);
     int64_t step = 0, tokens = 0;
     double elapsed = 0;
-    if (resume) {
-        auto ck = readCheckpoint(runpaths::last(runDir), /*withOptimizer=*/true);
-        if (!ck)
-            return R::error("cannot resume: " + ck.message());
-        if (auto st = model->loadStateDict(ck->model); !st)
-            return R::error("cannot resume from '" + runpaths::last(runDir) + "': " + st.message());
-        if (auto st = opt.loadState(ck->optimizer); !st)
-            return R::error("cannot resume from '" + runpaths::last(runDir) + "': " + st.message());
-        const QJsonObject& s = ck->trainerState;
-        step = static_cast<int64_t>(s.value("step").toDouble());
-        tokens = static_cast<int64_t>(s.value("tokens").toDouble());
-        elapsed = s.value("elapsed_s").toDouble();
-        if (!es.restoreState(s.value("early_stopping").toObject()))
-            return R::error("cannot resume: the early-stopping state in '" + runpaths::last(runDir) + "' is damaged");
-        if (!restoreRngState(s.value("rng_state").toString().toStdString()))
-            return R::error("cannot resume: the random-number state in '" + runpaths::last(runDir) + "' is damaged");
-        const StopReason prev = stopReasonFromString(s.value("stop_reason").toString().toStdString());
-        if (prev == StopReason::Diverged)
-            return R::error("this run diverged (non-finite loss); there is nothing sound to resume — start a new run with a lower learning rate");
-        if (stepLimit > 0 && step >= stepLimit)
-            return R::error("this run already reached its limit (step " + std::to_string(step) +
-                            "); pass a larger --max-epochs or --max-steps to continue it");
-        if (prev == StopReason::Patience && cfg.earlyStopping.patience > 0 && es.wait() >= cfg.earlyStopping.patience)
-            return R::error("this run already stopped early (no improvement for " + std::to_string(es.wait()) +
-                            " evaluations); pass a larger --patience to continue it");
-        if (prev == StopReason::Threshold && !std::isnan(cfg.earlyStopping.stopThreshold) && es.best() <= cfg.earlyStopping.stopThreshold)
-            return R::error("this run already reached its stopping threshold; lower it to continue");
+    MetricsWriter metrics;
+    auto restore = [&]() -> Status {
+        if (!lead)
+            return {};
+        if (resume) {
+            auto ck = readCheckpoint(runpaths::last(runDir), /*withOptimizer=*/true);
+            if (!ck)
+                return Status::error("cannot resume: " + ck.message());
+            if (auto st = model->loadStateDict(ck->model); !st)
+                return Status::error("cannot resume from '" + runpaths::last(runDir) + "': " + st.message());
+            if (auto st = opt.loadState(ck->optimizer); !st)
+                return Status::error("cannot resume from '" + runpaths::last(runDir) + "': " + st.message());
+            const QJsonObject& s = ck->trainerState;
+            step = static_cast<int64_t>(s.value("step").toDouble());
+            tokens = static_cast<int64_t>(s.value("tokens").toDouble());
+            elapsed = s.value("elapsed_s").toDouble();
+            const int64_t savedWorld = static_cast<int64_t>(s.value("world_size").toDouble(1));
+            if (savedWorld != world)
+                return Status::error("cannot resume: this run was trained by " + std::to_string(savedWorld) + " process(es) and is resumed by " +
+                                     std::to_string(world) + "; resume it with WORLD_SIZE=" + std::to_string(savedWorld) +
+                                     " (the batch order depends on it)");
+            if (!es.restoreState(s.value("early_stopping").toObject()))
+                return Status::error("cannot resume: the early-stopping state in '" + runpaths::last(runDir) + "' is damaged");
+            if (!restoreRngState(s.value("rng_state").toString().toStdString()))
+                return Status::error("cannot resume: the random-number state in '" + runpaths::last(runDir) + "' is damaged");
+            const StopReason prev = stopReasonFromString(s.value("stop_reason").toString().toStdString());
+            if (prev == StopReason::Diverged)
+                return Status::error("this run diverged (non-finite loss); there is nothing sound to resume — start a new run with a lower learning rate");
+            if (stepLimit > 0 && step >= stepLimit)
+                return Status::error("this run already reached its limit (step " + std::to_string(step) +
+                                     "); pass a larger --max-epochs or --max-steps to continue it");
+            if (prev == StopReason::Patience && cfg.earlyStopping.patience > 0 && es.wait() >= cfg.earlyStopping.patience)
+                return Status::error("this run already stopped early (no improvement for " + std::to_string(es.wait()) +
+                                     " evaluations); pass a larger --patience to continue it");
+            if (prev == StopReason::Threshold && !std::isnan(cfg.earlyStopping.stopThreshold) && es.best() <= cfg.earlyStopping.stopThreshold)
+                return Status::error("this run already reached its stopping threshold; lower it to continue");
+        }
+        return metrics.open(runpaths::metrics(runDir), resume ? step : -1);
+    };
+    {
+        Status st = restore();
+        if (dist)
+            st = dist->agree(st);
+        if (!st)
+            return R::error(st.message());
     }
     es.setConfig(cfg.earlyStopping);
-
-    MetricsWriter metrics;
-    if (auto st = metrics.open(runpaths::metrics(runDir), resume ? step : -1); !st)
-        return R::error(st.message());
+    if (dist) {
+        // Rank 0's weights, optimizer moments and position reach every rank, so all replicas
+        // start identical (fresh or resumed) and stay so: they apply the same averaged gradients.
+        std::vector<at::Tensor> all;
+        for (const auto& p : model->parameters())
+            all.push_back(p.detach());
+        auto optState = opt.state();
+        for (auto& kv : optState)
+            all.push_back(kv.second.device() == device ? kv.second : kv.second.to(device));
+        auto pos = at::tensor(std::vector<double>{double(step), double(tokens), elapsed}, at::kDouble);
+        all.push_back(pos);
+        {
+            at::NoGradGuard noGrad;
+            if (auto st = dist->broadcast(all); !st)
+                return R::error(st.message());
+        }
+        size_t i = model->parameters().size();
+        for (auto& kv : optState)
+            kv.second = all[i++];
+        if (auto st = opt.loadState(optState); !st)
+            return R::error(st.message());
+        step = static_cast<int64_t>(pos[0].item<double>());
+        tokens = static_cast<int64_t>(pos[1].item<double>());
+        elapsed = pos[2].item<double>();
+    }
 
     TrainEvent ev;
+    // Only rank 0 reports steps and evaluations; the others report Started, Log and Finished.
     auto report = [&](TrainEvent::Kind k) {
         ev.kind = k;
+        if (!lead && (k == TrainEvent::Kind::Step || k == TrainEvent::Kind::Eval || k == TrainEvent::Kind::Checkpoint))
+            return true;
         return cb ? cb(ev) : true;
     };
     auto log = [&](const std::string& msg) {
@@ -343,6 +468,7 @@ Result<TrainSummary> train(const RunConfig& cfg, bool resume, TrainControl& cont
                            {"patience_counter", es.wait()},
                            {"rng_state", QString::fromStdString(rngStateBase64())},
                            {"threads", threads},
+                           {"world_size", double(world)},
                            {"config", cfg.raw}};
     };
     auto saveCheckpoint = [&](const std::string& dir, int64_t atStep) -> Status {
@@ -350,6 +476,12 @@ Result<TrainSummary> train(const RunConfig& cfg, bool resume, TrainControl& cont
         data.model = model->stateDict();
         auto optState = opt.state();
         data.optimizer.assign(optState.begin(), optState.end());
+        if (device.type() != at::kCPU) {
+            for (auto& kv : data.model)
+                kv.second = kv.second.to(at::kCPU);
+            for (auto& kv : data.optimizer)
+                kv.second = kv.second.to(at::kCPU);
+        }
         data.trainerState = stateJson(atStep);
         return writeCheckpoint(dir, data);
     };
@@ -363,13 +495,20 @@ Result<TrainSummary> train(const RunConfig& cfg, bool resume, TrainControl& cont
     ev.bestValLoss = es.best();
     ev.message = std::string(resume ? "resuming at step " + std::to_string(step) : "starting") + ": " +
                  std::to_string(model->config().parameterCount()) + " parameters, " + std::to_string(stepsPerEpoch) +
-                 " steps per epoch, batch " + std::to_string(B) + "x" + std::to_string(tc.gradAccum) + ", block " +
-                 std::to_string(T) + ", " + std::to_string(threads) + " thread(s)";
+                 " steps per epoch, batch " + std::to_string(B) + "x" + std::to_string(tc.gradAccum) +
+                 (world > 1 ? "x" + std::to_string(world) + " ranks" : std::string()) + ", block " + std::to_string(T) + ", " +
+                 std::to_string(threads) + " thread(s)" + (device.type() != at::kCPU ? ", on " + device.str() : std::string()) +
+                 (dist ? ", " + dist->env().describe() : std::string());
     report(TrainEvent::Kind::Started);
 
     StopReason reason = StopReason::None;
     int64_t lastSavedStep = resume ? step : -1;
-    const int64_t tokensPerStep = B * tc.gradAccum * T;
+    const int64_t tokensPerStep = B * tc.gradAccum * T * world;
+    std::vector<at::Tensor> params;
+    for (const auto& p : model->parameters())
+        params.push_back(p);
+    std::pair<int64_t, double> remoteBest{-1, 0.0}; // rank 0's best (step, loss), as broadcast
+    bool groupStop = false; // some rank asked to stop (Ctrl+C): all stop after the same step
 
     int64_t cachedEpoch = -1;
     std::vector<int64_t> order;
@@ -378,11 +517,18 @@ Result<TrainSummary> train(const RunConfig& cfg, bool resume, TrainControl& cont
             reason = (tc.maxSteps > 0 && step >= tc.maxSteps) ? StopReason::MaxSteps : StopReason::MaxEpochs;
             break;
         }
-        while (control.pause.load() && !control.stop.load())
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        if (control.stop.load()) {
-            reason = StopReason::User;
-            break;
+        if (dist) {
+            if (groupStop) {
+                reason = StopReason::User;
+                break;
+            }
+        } else {
+            while (control.pause.load() && !control.stop.load())
+                std::this_thread::sleep_for(std::chrono::milliseconds(20));
+            if (control.stop.load()) {
+                reason = StopReason::User;
+                break;
+            }
         }
         const auto t0 = Clock::now();
         const int64_t epochIndex = step / stepsPerEpoch;
@@ -391,17 +537,46 @@ Result<TrainSummary> train(const RunConfig& cfg, bool resume, TrainControl& cont
             order = epochOrder(trainWindows, tc.seed, epochIndex);
             cachedEpoch = epochIndex;
         }
+        if (dist && cfg.model.dropout > 0) {
+            // Each rank its own dropout masks, reproducible from (seed, rank, step) so a resumed
+            // group continues exactly.
+            at::manual_seed(tc.seed * 1000003ULL + static_cast<uint64_t>(rank) * 7919ULL + static_cast<uint64_t>(step));
+        }
         const double lr = lrAt(tc, step, decaySteps);
         opt.zeroGrad();
         double lossSum = 0;
         for (int64_t m = 0; m < tc.gradAccum; ++m) {
-            const size_t first = static_cast<size_t>((inEpoch * tc.gradAccum + m) * B);
-            auto [x, y] = makeBatch(*trainData, order, first, static_cast<size_t>(B), T);
+            const size_t first = static_cast<size_t>(((inEpoch * tc.gradAccum + m) * world + rank) * B);
+            auto [x, y] = makeBatch(trainData, order, first, static_cast<size_t>(B), T);
+            if (device.type() != at::kCPU) {
+                x = x.to(device);
+                y = y.to(device);
+            }
             auto loss = GptImpl::loss(model->forward(x), y);
             lossSum += loss.item<double>();
             (loss / static_cast<double>(tc.gradAccum)).backward();
         }
-        const double stepLoss = lossSum / static_cast<double>(tc.gradAccum);
+        double stepLoss = lossSum / static_cast<double>(tc.gradAccum);
+        if (dist) {
+            std::vector<at::Tensor> grads;
+            grads.reserve(params.size());
+            for (auto& p : params) {
+                if (!p.grad().defined())
+                    p.mutable_grad() = at::zeros_like(p);
+                grads.push_back(p.grad());
+            }
+            auto extras = at::tensor(std::vector<double>{std::isfinite(lossSum) ? lossSum : 0.0, std::isfinite(lossSum) ? 0.0 : 1.0,
+                                                         control.stop.load() ? 1.0 : 0.0},
+                                     at::kDouble);
+            if (device.type() != at::kCPU)
+                extras = extras.to(device);
+            if (auto st = dist->allReduceGradients(grads, extras); !st)
+                return R::error(st.message());
+            extras = extras.to(at::kCPU);
+            const double* e = extras.data_ptr<double>();
+            stepLoss = e[1] > 0 ? std::nan("") : e[0] / static_cast<double>(tc.gradAccum * world);
+            groupStop = e[2] > 0;
+        }
         if (!std::isfinite(stepLoss)) {
             reason = StopReason::Diverged;
             log("training loss is not finite at step " + std::to_string(step + 1) + "; stopping (diverged)");
@@ -425,88 +600,121 @@ Result<TrainSummary> train(const RunConfig& cfg, bool resume, TrainControl& cont
         ev.elapsedS = elapsed;
         ev.stepsPerEpoch = stepsPerEpoch;
         ev.maxSteps = stepLimit;
-        metrics.row(ev, false);
+        if (lead)
+            metrics.row(ev, false);
         if (!report(TrainEvent::Kind::Step)) {
-            reason = StopReason::User;
-            break;
+            if (!dist) {
+                reason = StopReason::User;
+                break;
+            }
+            control.stop = true; // joins the group's stop at the next all-reduce
         }
 
         if (step % evalEvery == 0 || (stepLimit > 0 && step == stepLimit)) {
-            const auto e0 = Clock::now();
-            const double valLoss = evaluate(model, *valData, valWindows, B, T);
-            const double trainLoss = evaluate(model, *trainData, trainEvalWindows, B, T);
-            elapsed += std::chrono::duration<double>(Clock::now() - e0).count();
-            const auto decision = es.update(valLoss, step);
-            ev.kind = TrainEvent::Kind::Eval;
-            ev.trainLoss = trainLoss;
-            ev.valLoss = valLoss;
-            ev.improved = es.improvedOnLastUpdate();
-            ev.wait = es.wait();
-            ev.patience = cfg.earlyStopping.patience;
-            ev.bestValLoss = es.best();
-            ev.bestStep = es.bestStep();
-            ev.elapsedS = elapsed;
-            metrics.row(ev, true);
-            const bool keepGoing = report(TrainEvent::Kind::Eval);
-            if (decision != EarlyStopping::Decision::Stop || es.reason() != StopReason::Diverged) {
-                if (es.improvedOnLastUpdate()) {
-                    if (auto st = saveCheckpoint(runpaths::best(runDir), step); !st)
-                        return R::error(st.message());
-                    ev.message = "saved best checkpoint (step " + std::to_string(step) + ")";
-                    report(TrainEvent::Kind::Checkpoint);
+            // Rank 0 evaluates and writes checkpoints; its decision (and any failure to save)
+            // reaches every rank, so the group stops at the same step.
+            Status saved;
+            StopReason stopReason = StopReason::None;
+            if (lead) {
+                const auto e0 = Clock::now();
+                const double valLoss = evaluate(model, valData, valWindows, B, T, device);
+                const double trainLoss = evaluate(model, trainData, trainEvalWindows, B, T, device);
+                elapsed += std::chrono::duration<double>(Clock::now() - e0).count();
+                const auto decision = es.update(valLoss, step);
+                ev.kind = TrainEvent::Kind::Eval;
+                ev.trainLoss = trainLoss;
+                ev.valLoss = valLoss;
+                ev.improved = es.improvedOnLastUpdate();
+                ev.wait = es.wait();
+                ev.patience = cfg.earlyStopping.patience;
+                ev.bestValLoss = es.best();
+                ev.bestStep = es.bestStep();
+                ev.elapsedS = elapsed;
+                metrics.row(ev, true);
+                const bool keepGoing = report(TrainEvent::Kind::Eval);
+                if (decision != EarlyStopping::Decision::Stop || es.reason() != StopReason::Diverged) {
+                    if (es.improvedOnLastUpdate()) {
+                        saved = saveCheckpoint(runpaths::best(runDir), step);
+                        if (saved) {
+                            ev.message = "saved best checkpoint (step " + std::to_string(step) + ")";
+                            report(TrainEvent::Kind::Checkpoint);
+                        }
+                    }
+                    if (saved) {
+                        saved = saveCheckpoint(runpaths::last(runDir), step);
+                        lastSavedStep = step;
+                    }
                 }
-                if (auto st = saveCheckpoint(runpaths::last(runDir), step); !st)
-                    return R::error(st.message());
-                lastSavedStep = step;
+                if (decision == EarlyStopping::Decision::Stop)
+                    stopReason = es.reason();
+                else if (!keepGoing)
+                    stopReason = StopReason::User;
             }
-            if (decision == EarlyStopping::Decision::Stop)
-                reason = es.reason();
-            else if (!keepGoing)
-                reason = StopReason::User;
+            if (dist) {
+                auto d = at::tensor(std::vector<double>{saved.ok() ? 0.0 : 1.0, static_cast<double>(stopReason), elapsed,
+                                                        double(es.bestStep()), es.best()},
+                                    at::kDouble);
+                if (auto st = dist->broadcast({d}); !st)
+                    return R::error(st.message());
+                const double* dp = d.data_ptr<double>();
+                if (!lead) {
+                    if (dp[0] != 0)
+                        return R::error("rank 0 could not write a checkpoint; see its output");
+                    stopReason = static_cast<StopReason>(static_cast<int>(dp[1]));
+                    elapsed = dp[2];
+                    remoteBest = {static_cast<int64_t>(dp[3]), dp[4]};
+                }
+            }
+            if (!saved)
+                return R::error(saved.message());
+            if (stopReason != StopReason::None)
+                reason = stopReason;
         }
     }
 
     // Make `last` describe where the run ended, so --resume continues from there.
-    if (reason != StopReason::Diverged && lastSavedStep != step) {
-        if (auto st = saveCheckpoint(runpaths::last(runDir), step); !st)
-            return R::error(st.message());
-        lastSavedStep = step;
-    }
     TrainSummary summary;
     summary.reason = reason;
-    summary.bestStep = es.bestStep();
-    summary.bestValLoss = es.best();
+    summary.bestStep = lead ? es.bestStep() : remoteBest.first;
+    summary.bestValLoss = lead ? es.best() : remoteBest.second;
     summary.stopStep = step;
     summary.epochs = static_cast<double>(step) / static_cast<double>(stepsPerEpoch);
     summary.tokens = tokens;
     summary.wallS = elapsed;
     summary.tokensPerS = elapsed > 0 ? static_cast<double>(tokens) / elapsed : 0;
-    const QJsonObject patch{{"stop_reason", QString::fromStdString(toString(reason))},
-                            {"stop_step", double(step)},
-                            {"best_step", double(es.bestStep())},
-                            {"best_val_loss", es.bestStep() >= 0 ? QJsonValue(es.best()) : QJsonValue()}};
-    if (fs::isDir(runpaths::last(runDir)))
-        if (auto st = updateTrainerState(runpaths::last(runDir), patch); !st)
-            return R::error(st.message());
-    if (fs::isDir(runpaths::best(runDir))) {
-        if (auto st = updateTrainerState(runpaths::best(runDir), patch); !st)
-            return R::error(st.message());
-        if (cfg.earlyStopping.restoreBest) {
-            auto best = readCheckpoint(runpaths::best(runDir), false);
-            if (!best)
-                return R::error("restoring the best checkpoint failed: " + best.message());
-            if (auto st = model->loadStateDict(best->model); !st)
-                return R::error("restoring the best checkpoint failed: " + st.message());
-            summary.restoredBest = true;
+    if (lead) {
+        if (reason != StopReason::Diverged && lastSavedStep != step) {
+            if (auto st = saveCheckpoint(runpaths::last(runDir), step); !st)
+                return R::error(st.message());
+            lastSavedStep = step;
         }
+        const QJsonObject patch{{"stop_reason", QString::fromStdString(toString(reason))},
+                                {"stop_step", double(step)},
+                                {"best_step", double(es.bestStep())},
+                                {"best_val_loss", es.bestStep() >= 0 ? QJsonValue(es.best()) : QJsonValue()}};
+        if (fs::isDir(runpaths::last(runDir)))
+            if (auto st = updateTrainerState(runpaths::last(runDir), patch); !st)
+                return R::error(st.message());
+        if (fs::isDir(runpaths::best(runDir))) {
+            if (auto st = updateTrainerState(runpaths::best(runDir), patch); !st)
+                return R::error(st.message());
+            if (cfg.earlyStopping.restoreBest) {
+                auto best = readCheckpoint(runpaths::best(runDir), false);
+                if (!best)
+                    return R::error("restoring the best checkpoint failed: " + best.message());
+                if (auto st = model->loadStateDict(best->model); !st)
+                    return R::error("restoring the best checkpoint failed: " + st.message());
+                summary.restoredBest = true;
+            }
+        }
+        if (auto st = writeJsonFile(runpaths::summary(runDir), summary.toJson()); !st)
+            return R::error(st.message());
     }
-    if (auto st = writeJsonFile(runpaths::summary(runDir), summary.toJson()); !st)
-        return R::error(st.message());
     ev = TrainEvent{};
     ev.step = step;
     ev.reason = reason;
-    ev.bestStep = es.bestStep();
-    ev.bestValLoss = es.best();
+    ev.bestStep = summary.bestStep;
+    ev.bestValLoss = summary.bestValLoss;
     ev.elapsedS = elapsed;
     ev.message = toString(reason);
     report(TrainEvent::Kind::Finished);

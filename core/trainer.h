@@ -60,8 +60,23 @@ struct TrainControl {
 
 using TrainCallback = std::function<bool(const TrainEvent&)>;
 
+class Distributed;
+
+// Where and how the loop runs; not part of the run's saved configuration.
+struct TrainRuntime {
+    // Data-parallel group (distributed.h), or null for one process. With one, batch_size is per
+    // rank, each step consumes world x batch windows, rank 0 evaluates, logs and writes every
+    // file, and the other ranks write nothing and receive the token data from rank 0.
+    Distributed* dist = nullptr;
+    std::string device = "cpu"; // "cpu", "cuda" or "cuda:N" (checked by checkDevice)
+};
+
+// Checks a --device value against this LibTorch: cuda needs a CUDA build and a visible GPU.
+Status checkDevice(const std::string& device);
+
 // Runs (or, with resume, continues from checkpoints/last) the run in cfg.runDir.
-Result<TrainSummary> train(const RunConfig& cfg, bool resume, TrainControl& control, const TrainCallback& cb);
+Result<TrainSummary> train(const RunConfig& cfg, bool resume, TrainControl& control, const TrainCallback& cb,
+                           const TrainRuntime& runtime = {});
 
 // Checks a resume request: which settings may change (patience, min_delta, stop threshold,
 // max epochs, max steps, threads) and whether the saved run can continue. Returns the merged config.

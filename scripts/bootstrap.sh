@@ -7,7 +7,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake ninja-build pkg-config
   qt6-base-dev qt6-base-dev-tools libqt6opengl6-dev qt6-l10n-tools qt6-tools-dev qt6-tools-dev-tools
-  libtorch-dev libqcustomplot-dev libqcustomplot2.1-qt6
+  libtorch-dev libgloo-dev libqcustomplot-dev libqcustomplot2.1-qt6
   libsentencepiece-dev sentencepiece
   libopenblas0-pthread
   xvfb xauth python3-torch python3-numpy
