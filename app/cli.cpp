@@ -173,12 +173,10 @@ int cmdTokenizer(int argc, char** argv)
         throw UsageError{"--model-type must be unigram or bpe, got '" + cfg.modelType + "'"};
     if (a.has("threads"))
         cfg.threads = static_cast<int>(toInt(a, "threads", 1, 1024));
-    auto corpus = loadCorpus(corpusArg(a.get("corpus")));
+    std::string text;
+    auto corpus = scanCorpusWithSample(corpusArg(a.get("corpus")), kTokenizerSampleBytes, text);
     if (!corpus)
         return fail(corpus.message());
-    std::string text;
-    for (const auto& d : corpus->documents)
-        text += d.text;
     if (auto st = Tokenizer::train(text, cfg, a.get("out")); !st)
         return fail(st.message());
     auto tok = Tokenizer::load(a.get("out"));
@@ -601,7 +599,7 @@ int cmdInfo(int argc, char** argv)
         return kOk;
     }
     // A corpus: a .txt file or a folder of them.
-    auto corpus = loadCorpus(path);
+    auto corpus = scanCorpus(path);
     if (!corpus)
         return fail(corpus.message());
     const auto& s = corpus->stats;

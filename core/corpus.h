@@ -6,6 +6,8 @@
 #include "result.h"
 
 #include <cstdint>
+#include <functional>
+#include <string_view>
 #include <string>
 #include <unordered_set>
 #include <vector>
@@ -40,6 +42,23 @@ int64_t countCodePoints(const std::string& text);
 int64_t collectCodePoints(const std::string& text, std::unordered_set<uint32_t>& out);
 
 Result<Corpus> loadCorpus(const std::string& path);
+
+// Streaming, for corpora of any size in bounded memory (a few MiB whatever the corpus):
+// One corpus file's normalised text, as loadCorpus normalises it, handed to sink in chunks of at
+// most about maxChunk bytes that end at line ends; a line longer than maxChunk arrives in pieces
+// cut after a space (or at a character boundary). Errors are loadCorpus's.
+Status streamCorpusFile(const std::string& file, const std::function<Status(std::string_view)>& sink,
+                        size_t maxChunk = size_t(4) << 20, size_t readBlock = size_t(4) << 20);
+// loadCorpus without keeping the text: statistics, fingerprint and the non-empty documents'
+// paths (their text left empty). sink, when given, also receives every chunk with the index of
+// its file (whitespace-only files included; they are left out of documents afterwards).
+Result<Corpus> scanCorpus(const std::string& path, const std::function<Status(size_t file, std::string_view chunk)>& sink = {});
+// scanCorpus that also collects up to about maxSampleBytes of whole lines spread evenly over the
+// corpus (all of it when it is smaller): the text a tokenizer is trained on.
+constexpr size_t kTokenizerSampleBytes = size_t(32) << 20;
+Result<Corpus> scanCorpusWithSample(const std::string& path, size_t maxSampleBytes, std::string& sample);
+// Bytes on disk of the corpus's files (-1 when it cannot be listed).
+int64_t corpusRawBytes(const std::string& path);
 // The bundled Azerbaijani demo corpus (UDHR), compiled into the binary.
 std::string demoCorpusPath();
 

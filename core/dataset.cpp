@@ -8,6 +8,7 @@
 #include <cstring>
 #include <numeric>
 #include <random>
+#include <unistd.h>
 
 namespace azllm {
 
@@ -111,15 +112,30 @@ Result<std::vector<int32_t>> tokenizeCorpus(const Corpus& corpus, const Tokenize
     return out;
 }
 
-Result<SplitResult> splitTokens(const std::vector<int32_t>& ids, double valFraction, uint64_t seed, int64_t blockSize)
+int64_t SplitPlan::trainTokens() const
 {
-    using R = Result<SplitResult>;
-    const int64_t n = static_cast<int64_t>(ids.size());
+    int64_t n = 0;
+    for (const auto& r : train)
+        n += r.second - r.first;
+    return n;
+}
+
+int64_t SplitPlan::valTokens() const
+{
+    int64_t n = 0;
+    for (const auto& r : val)
+        n += r.second - r.first;
+    return n;
+}
+
+Result<SplitPlan> planSplit(int64_t n, double valFraction, uint64_t seed, int64_t blockSize)
+{
+    using R = Result<SplitPlan>;
     const int64_t need = blockSize + 1;
     // Chunks of at least 2 blocks, at most 20 chunks: contiguous text on both sides.
     int64_t chunks = std::min<int64_t>(20, std::max<int64_t>(1, n / (2 * need)));
     int64_t valChunks = std::max<int64_t>(1, static_cast<int64_t>(std::llround(chunks * valFraction)));
-    SplitResult split;
+    SplitPlan plan;
     if (chunks < 2) {
         // Too short for chunking: hold out the tail.
         const int64_t valLen = std::max<int64_t>(need, static_cast<int64_t>(n * valFraction));
@@ -127,9 +143,9 @@ Result<SplitResult> splitTokens(const std::vector<int32_t>& ids, double valFract
             return R::error("the corpus is too small: it has " + std::to_string(n) + " tokens, but training and validation "
                             "each need at least block size + 1 = " + std::to_string(need) +
                             " tokens; use a larger corpus or a smaller block size");
-        split.train.assign(ids.begin(), ids.end() - valLen);
-        split.val.assign(ids.end() - valLen, ids.end());
-        return split;
+        plan.train.push_back({0, n - valLen});
+        plan.val.push_back({n - valLen, n});
+        return plan;
     }
     if (valChunks >= chunks)
         valChunks = chunks - 1;
@@ -144,15 +160,206 @@ Result<SplitResult> splitTokens(const std::vector<int32_t>& ids, double valFract
         isVal[static_cast<size_t>(order[static_cast<size_t>(i)])] = true;
     for (int64_t c = 0; c < chunks; ++c) {
         const int64_t a = n * c / chunks, b = n * (c + 1) / chunks;
-        auto& dst = isVal[static_cast<size_t>(c)] ? split.val : split.train;
-        dst.insert(dst.end(), ids.begin() + a, ids.begin() + b);
+        (isVal[static_cast<size_t>(c)] ? plan.val : plan.train).push_back({a, b});
     }
-    if (static_cast<int64_t>(split.train.size()) < need || static_cast<int64_t>(split.val.size()) < need)
+    if (plan.trainTokens() < need || plan.valTokens() < need)
         return R::error("the corpus is too small for block size " + std::to_string(blockSize) + ": the split has " +
-                        std::to_string(split.train.size()) + " training and " + std::to_string(split.val.size()) +
+                        std::to_string(plan.trainTokens()) + " training and " + std::to_string(plan.valTokens()) +
                         " validation tokens, each needs at least " + std::to_string(need) +
                         "; use a larger corpus or a smaller block size");
+    return plan;
+}
+
+Result<SplitResult> splitTokens(const std::vector<int32_t>& ids, double valFraction, uint64_t seed, int64_t blockSize)
+{
+    auto plan = planSplit(static_cast<int64_t>(ids.size()), valFraction, seed, blockSize);
+    if (!plan)
+        return Result<SplitResult>::error(plan.message());
+    SplitResult split;
+    for (const auto& r : plan->train)
+        split.train.insert(split.train.end(), ids.begin() + r.first, ids.begin() + r.second);
+    for (const auto& r : plan->val)
+        split.val.insert(split.val.end(), ids.begin() + r.first, ids.begin() + r.second);
     return split;
+}
+
+TokenFileWriter::~TokenFileWriter()
+{
+    if (m_file) {
+        std::fclose(m_file);
+        std::remove(m_tmp.c_str());
+    }
+}
+
+Status TokenFileWriter::open(const std::string& path, int64_t vocabSize)
+{
+    m_path = path;
+    m_tmp = path + ".tmp-" + std::to_string(::getpid());
+    m_vocab = vocabSize;
+    m_width = vocabSize <= 65535 ? 2 : 4;
+    m_count = 0;
+    m_file = std::fopen(m_tmp.c_str(), "wb");
+    if (!m_file)
+        return Status::error(fs::describeErrno(errno, "creating", m_tmp));
+    std::vector<char> header(kHeaderInts * 4, '\0'); // patched by commit()
+    if (std::fwrite(header.data(), 1, header.size(), m_file) != header.size())
+        return Status::error(fs::describeErrno(errno, "writing", m_tmp));
+    return {};
+}
+
+Status TokenFileWriter::append(const int32_t* ids, size_t n)
+{
+    if (!m_file)
+        return Status::error("internal error: token file not open");
+    m_buf.resize(n * static_cast<size_t>(m_width));
+    for (size_t i = 0; i < n; ++i) {
+        if (ids[i] < 0 || ids[i] >= m_vocab)
+            return Status::error("token id " + std::to_string(ids[i]) + " at position " + std::to_string(m_count + static_cast<int64_t>(i)) +
+                                 " is outside the vocabulary of " + std::to_string(m_vocab) + "; the tokenizer and model disagree");
+        if (m_width == 2) {
+            const uint16_t v = static_cast<uint16_t>(ids[i]);
+            std::memcpy(m_buf.data() + 2 * i, &v, 2);
+        } else {
+            std::memcpy(m_buf.data() + 4 * i, &ids[i], 4);
+        }
+    }
+    if (n && std::fwrite(m_buf.data(), 1, m_buf.size(), m_file) != m_buf.size())
+        return Status::error(fs::describeErrno(errno, "writing", m_path));
+    m_count += static_cast<int64_t>(n);
+    return {};
+}
+
+Status TokenFileWriter::commit()
+{
+    if (!m_file)
+        return Status::error("internal error: token file not open");
+    int32_t header[kHeaderInts] = {0};
+    header[0] = kTokenFileMagic;
+    header[1] = kTokenFileVersion;
+    header[2] = m_width;
+    header[3] = static_cast<int32_t>(m_vocab);
+    std::memcpy(&header[4], &m_count, sizeof m_count);
+    const bool ok = std::fflush(m_file) == 0 && std::fseek(m_file, 0, SEEK_SET) == 0 &&
+                    std::fwrite(header, 1, sizeof header, m_file) == sizeof header && std::fflush(m_file) == 0 &&
+                    ::fsync(::fileno(m_file)) == 0;
+    const int err = errno;
+    std::fclose(m_file);
+    m_file = nullptr;
+    if (!ok) {
+        std::remove(m_tmp.c_str());
+        return Status::error(fs::describeErrno(err, "writing", m_path));
+    }
+    if (std::rename(m_tmp.c_str(), m_path.c_str()) != 0) {
+        const int e = errno;
+        std::remove(m_tmp.c_str());
+        return Status::error(fs::describeErrno(e, "renaming into place", m_path));
+    }
+    fs::syncDir(fs::parentDir(m_path));
+    return {};
+}
+
+Result<StreamedDataset> tokenizeCorpusToFiles(const Corpus& scanned, const Tokenizer& tok, double valFraction, uint64_t seed,
+                                              int64_t blockSize, const std::string& trainPath, const std::string& valPath,
+                                              const std::function<void(int64_t)>& progress)
+{
+    using R = Result<StreamedDataset>;
+    auto nlIds = tok.encode("\n");
+    if (!nlIds || nlIds->empty())
+        return R::error("the tokenizer cannot encode a newline");
+    // Pass 1: every token, as int32, spooled next to the outputs.
+    const std::string spool = trainPath + ".spool-" + std::to_string(::getpid());
+    struct Spool {
+        std::string path;
+        FILE* f = nullptr;
+        ~Spool()
+        {
+            if (f)
+                std::fclose(f);
+            std::remove(path.c_str());
+        }
+    } sp{spool, std::fopen(spool.c_str(), "w+b")};
+    if (!sp.f)
+        return R::error(fs::describeErrno(errno, "creating", spool));
+    std::vector<int32_t> buf;
+    int64_t total = 0, bytesRead = 0;
+    auto put = [&](const std::vector<int32_t>& ids) -> Status {
+        buf.insert(buf.end(), ids.begin(), ids.end());
+        if (buf.size() >= (size_t(1) << 20)) {
+            if (std::fwrite(buf.data(), 4, buf.size(), sp.f) != buf.size())
+                return Status::error(fs::describeErrno(errno, "writing", spool));
+            total += static_cast<int64_t>(buf.size());
+            buf.clear();
+        }
+        return {};
+    };
+    constexpr size_t kPiece = size_t(64) << 10;
+    for (size_t d = 0; d < scanned.documents.size(); ++d) {
+        if (d > 0)
+            if (auto st = put({tok.eosId()}); !st)
+                return R::error(st.message());
+        auto st = streamCorpusFile(scanned.documents[d].path, [&](std::string_view chunk) -> Status {
+            size_t start = 0;
+            while (start < chunk.size()) {
+                const size_t nl = chunk.find('\n', start);
+                const size_t end = nl == std::string_view::npos ? chunk.size() : nl;
+                if (end > start) {
+                    auto ids = tok.encode(std::string(chunk.substr(start, end - start)));
+                    if (!ids)
+                        return Status::error(ids.message());
+                    if (auto s2 = put(*ids); !s2)
+                        return s2;
+                }
+                if (nl != std::string_view::npos)
+                    if (auto s2 = put(*nlIds); !s2)
+                        return s2;
+                start = end + 1;
+            }
+            bytesRead += static_cast<int64_t>(chunk.size());
+            if (progress)
+                progress(bytesRead);
+            return {};
+        }, kPiece);
+        if (!st)
+            return R::error(st.message());
+    }
+    if (!buf.empty()) {
+        if (std::fwrite(buf.data(), 4, buf.size(), sp.f) != buf.size())
+            return R::error(fs::describeErrno(errno, "writing", spool));
+        total += static_cast<int64_t>(buf.size());
+        buf.clear();
+    }
+    if (std::fflush(sp.f) != 0)
+        return R::error(fs::describeErrno(errno, "writing", spool));
+
+    // Pass 2: the split's ranges copied from the spool into the two token files.
+    auto plan = planSplit(total, valFraction, seed, blockSize);
+    if (!plan)
+        return R::error(plan.message());
+    auto copy = [&](const std::vector<std::pair<int64_t, int64_t>>& ranges, const std::string& path) -> Status {
+        TokenFileWriter w;
+        if (auto st = w.open(path, tok.vocabSize()); !st)
+            return st;
+        std::vector<int32_t> block;
+        for (const auto& r : ranges) {
+            if (std::fseek(sp.f, static_cast<long>(r.first * 4), SEEK_SET) != 0)
+                return Status::error(fs::describeErrno(errno, "reading", spool));
+            for (int64_t at = r.first; at < r.second;) {
+                const size_t n = static_cast<size_t>(std::min<int64_t>(r.second - at, int64_t(1) << 20));
+                block.resize(n);
+                if (std::fread(block.data(), 4, n, sp.f) != n)
+                    return Status::error("reading the token spool '" + spool + "' failed");
+                if (auto st = w.append(block.data(), n); !st)
+                    return st;
+                at += static_cast<int64_t>(n);
+            }
+        }
+        return w.commit();
+    };
+    if (auto st = copy(plan->train, trainPath); !st)
+        return R::error(st.message());
+    if (auto st = copy(plan->val, valPath); !st)
+        return R::error(st.message());
+    return StreamedDataset{total, plan->trainTokens(), plan->valTokens()};
 }
 
 } // namespace azllm

@@ -119,7 +119,11 @@ Result<RunConfig> prepareRunImpl(const RunSetup& setup, const std::function<void
     if (auto st = setup.earlyStopping.validate(); !st)
         return R::error(st.message());
 
-    auto corpus = loadCorpus(setup.corpusPath);
+    // The corpus is read as a stream, twice (check and sample, then encode), so its size is not
+    // bounded by memory; the tokenizer trains on an even sample of at most 32 MiB.
+    std::string sample;
+    auto corpus = setup.tokenizerModel.empty() ? scanCorpusWithSample(setup.corpusPath, kTokenizerSampleBytes, sample)
+                                               : scanCorpus(setup.corpusPath);
     if (!corpus)
         return R::error(corpus.message());
     log("corpus: " + std::to_string(corpus->stats.files) + " file(s), " + std::to_string(corpus->stats.bytes) +
@@ -141,13 +145,13 @@ Result<RunConfig> prepareRunImpl(const RunSetup& setup, const std::function<void
         tokSource = setup.tokenizerModel;
         log("tokenizer: copied " + setup.tokenizerModel);
     } else {
-        std::string text;
-        for (const auto& d : corpus->documents)
-            text += d.text;
         log("tokenizer: training " + setup.tokenizer.modelType + " with up to " + std::to_string(setup.tokenizer.vocabSize) +
-            " pieces");
-        if (auto st = Tokenizer::train(text, setup.tokenizer, tokPath); !st)
+            " pieces" + (static_cast<int64_t>(sample.size()) < corpus->stats.bytes
+                             ? " on an even sample of " + std::to_string(sample.size() >> 20) + " MiB of the corpus"
+                             : std::string()));
+        if (auto st = Tokenizer::train(sample, setup.tokenizer, tokPath); !st)
             return R::error(st.message());
+        std::string().swap(sample);
         tokSource = "trained";
     }
     auto tok = Tokenizer::load(tokPath);
@@ -164,18 +168,12 @@ Result<RunConfig> prepareRunImpl(const RunSetup& setup, const std::function<void
     if (auto st = cfg.model.validate(); !st)
         return R::error(st.message());
 
-    auto ids = tokenizeCorpus(*corpus, **tok);
-    if (!ids)
-        return R::error(ids.message());
-    auto split = splitTokens(*ids, cfg.train.valFraction, cfg.train.seed, cfg.model.blockSize);
-    if (!split)
-        return R::error(split.message());
-    log("data: " + std::to_string(ids->size()) + " tokens, " + std::to_string(split->train.size()) + " train / " +
-        std::to_string(split->val.size()) + " validation, vocabulary " + std::to_string(cfg.model.vocabSize));
-    if (auto st = writeTokenFile(runpaths::trainBin(setup.runDir), split->train, cfg.model.vocabSize); !st)
-        return R::error(st.message());
-    if (auto st = writeTokenFile(runpaths::valBin(setup.runDir), split->val, cfg.model.vocabSize); !st)
-        return R::error(st.message());
+    auto data = tokenizeCorpusToFiles(*corpus, **tok, cfg.train.valFraction, cfg.train.seed, cfg.model.blockSize,
+                                      runpaths::trainBin(setup.runDir), runpaths::valBin(setup.runDir));
+    if (!data)
+        return R::error(data.message());
+    log("data: " + std::to_string(data->totalTokens) + " tokens, " + std::to_string(data->trainTokens) + " train / " +
+        std::to_string(data->valTokens) + " validation, vocabulary " + std::to_string(cfg.model.vocabSize));
 
     cfg.tokenizer = {{"model_type", QString::fromStdString((*tok)->modelType())},
                      {"vocab_size", (*tok)->vocabSize()},
@@ -184,9 +182,9 @@ Result<RunConfig> prepareRunImpl(const RunSetup& setup, const std::function<void
                 {"corpus_fingerprint", QString::fromStdString(corpus->fingerprint)},
                 {"corpus_bytes", double(corpus->stats.bytes)},
                 {"corpus_files", corpus->stats.files},
-                {"total_tokens", double(ids->size())},
-                {"train_tokens", double(split->train.size())},
-                {"val_tokens", double(split->val.size())}};
+                {"total_tokens", double(data->totalTokens)},
+                {"train_tokens", double(data->trainTokens)},
+                {"val_tokens", double(data->valTokens)}};
     cfg.raw["created"] = QDateTime::currentDateTimeUtc().toString(Qt::ISODate);
     if (auto st = saveRunConfig(cfg); !st)
         return R::error(st.message());

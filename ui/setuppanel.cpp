@@ -264,7 +264,7 @@ void SetupPanel::setCorpusPath(const QString& path)
 void SetupPanel::refreshCorpusStats()
 {
     const QString p = corpusPath();
-    auto corpus = azllm::loadCorpus(p == kDemoLabel ? azllm::demoCorpusPath() : p.toStdString());
+    auto corpus = azllm::scanCorpus(p == kDemoLabel ? azllm::demoCorpusPath() : p.toStdString());
     if (!corpus) {
         m_corpusStats->setText("<span style='color:#b00'>" + QString::fromStdString(corpus.message()).toHtmlEscaped() + "</span>");
     } else {
