@@ -44,7 +44,7 @@ Usage:
                  [--max-steps N] [--seed S] [--threads N] [--resume] [--json]
                  [--tokenizer FILE.model] [--vocab-size N] [--learning-rate X] [--batch-size N]
                  [--block-size N] [--grad-accum N] [--warmup-steps N] [--dropout X]
-                 [--stop-threshold X] [--device cpu|cuda]
+                 [--stop-threshold X] [--device cpu|cuda] [--ignore-corpus-change]
                  Data-parallel over processes and machines when launched by torchrun (or with
                  RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT set): see docs/distributed.md.
   azllm export   --run-dir DIR [--checkpoint best|last] --out DIR [--format pt|hf|all]
@@ -211,11 +211,13 @@ int cmdTrain(int argc, char** argv)
                     "max-steps", "seed", "threads", "tokenizer", "vocab-size", "learning-rate", "batch-size",
                     "block-size", "grad-accum", "warmup-steps", "dropout", "stop-threshold", "model-type", "eval-iters",
                     "device"},
-                   {"resume", "json"});
+                   {"resume", "json", "ignore-corpus-change"});
     if (!a.positional.empty())
         throw UsageError{"unexpected argument '" + a.positional.front() + "'"};
     if (!a.has("run-dir"))
         throw UsageError{"train needs --run-dir DIR"};
+    if (a.has("ignore-corpus-change") && !a.has("resume"))
+        throw UsageError{"--ignore-corpus-change applies only with --resume"};
     bool resume = a.has("resume");
     const bool json = a.has("json");
     if (!resume && !a.has("corpus"))
@@ -340,7 +342,6 @@ int cmdTrain(int argc, char** argv)
             requested.train = setup.train;
             requested.earlyStopping = setup.earlyStopping;
             std::vector<std::string> changed = a.order;
-            changed.erase(std::remove(changed.begin(), changed.end(), "device"), changed.end());
             auto merged = mergeResumeConfig(*saved, requested, changed);
             if (!merged) {
                 failCode = kUsageError;
@@ -350,8 +351,13 @@ int cmdTrain(int argc, char** argv)
                 failCode = kUsageError;
                 return RC::error("--resume continues from the run's saved token data; drop --corpus");
             }
-            if (!saveRunConfig(*merged))
-                return RC::error("cannot update " + runpaths::config(setup.runDir));
+            if (!a.has("ignore-corpus-change"))
+                if (auto st = checkCorpusUnchanged(*merged); !st)
+                    return RC::error("cannot resume: " + st.message() +
+                                     "; the run's saved token data no longer matches it. Start a new run on the corpus as it is "
+                                     "now, or pass --ignore-corpus-change to continue on the saved token data");
+            if (auto st = saveRunConfig(*merged); !st)
+                return RC::error("cannot resume: " + st.message());
             return merged;
         }
         return prepareRun(setup, log);

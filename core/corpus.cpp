@@ -76,13 +76,16 @@ std::string demoCorpusPath() { return ":/azllm/corpus/az_udhr.txt"; }
 
 namespace {
 
-// Where a chunk of normalised text without a line end may be cut: after the last space in its
-// second half, else at the last character boundary.
+// Where a chunk of normalised text without a line end may be cut: before the last run of spaces
+// in its second half (the tokenizer starts a piece at every space, so encoding the two parts
+// gives the ids of the whole), else at the last character boundary.
 size_t cutPoint(const std::string& out, size_t limit)
 {
-    const size_t space = out.rfind(' ', limit - 1);
+    size_t space = out.rfind(' ', limit - 1);
+    while (space != std::string::npos && space > 0 && out[space - 1] == ' ')
+        --space;
     if (space != std::string::npos && space >= limit / 2)
-        return space + 1;
+        return space;
     size_t cut = limit;
     while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80)
         --cut;

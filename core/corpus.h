@@ -46,7 +46,7 @@ Result<Corpus> loadCorpus(const std::string& path);
 // Streaming, for corpora of any size in bounded memory (a few MiB whatever the corpus):
 // One corpus file's normalised text, as loadCorpus normalises it, handed to sink in chunks of at
 // most about maxChunk bytes that end at line ends; a line longer than maxChunk arrives in pieces
-// cut after a space (or at a character boundary). Errors are loadCorpus's.
+// cut before a space (or at a character boundary). Errors are loadCorpus's.
 Status streamCorpusFile(const std::string& file, const std::function<Status(std::string_view)>& sink,
                         size_t maxChunk = size_t(4) << 20, size_t readBlock = size_t(4) << 20);
 // loadCorpus without keeping the text: statistics, fingerprint and the non-empty documents'

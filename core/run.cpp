@@ -27,6 +27,24 @@ Status saveRunConfig(const RunConfig& cfg)
     return writeJsonFile(runpaths::config(cfg.runDir), runConfigJson(cfg));
 }
 
+Status checkCorpusUnchanged(const RunConfig& cfg)
+{
+    const std::string path = cfg.data.value("corpus").toString().toStdString();
+    const std::string saved = cfg.data.value("corpus_fingerprint").toString().toStdString();
+    if (path.empty() || saved.empty())
+        return {}; // a run from before fingerprints were recorded: nothing to compare
+    if (!fs::exists(path) && path.rfind(":/", 0) != 0)
+        return Status::error("the corpus this run was prepared from, '" + path + "', no longer exists");
+    auto now = scanCorpus(path);
+    if (!now)
+        return Status::error("the corpus this run was prepared from, '" + path + "', can no longer be read (" + now.message() + ")");
+    if (now->fingerprint != saved)
+        return Status::error("the corpus this run was prepared from, '" + path + "', has changed since the run started (" +
+                             std::to_string(now->stats.bytes) + " bytes now, " +
+                             std::to_string(static_cast<int64_t>(cfg.data.value("corpus_bytes").toDouble())) + " then)");
+    return {};
+}
+
 QJsonObject runConfigJson(const RunConfig& cfg)
 {
     QJsonObject o = cfg.raw;

@@ -55,6 +55,10 @@ Result<RunConfig> loadRunConfig(const std::string& runDir);
 // The same from config.json's object (also how rank 0 hands its configuration to other ranks).
 Result<RunConfig> runConfigFromJson(const QJsonObject& o, const std::string& runDir);
 Status saveRunConfig(const RunConfig& cfg);
+// Before a resume: the corpus the run was prepared from still exists and has the fingerprint
+// recorded in config.json (it is read again, as a stream). The run trains on its saved token
+// files either way; a changed corpus means those no longer describe it, which the user decides.
+Status checkCorpusUnchanged(const RunConfig& cfg);
 // config.json's object for cfg: raw with the typed fields written over it.
 QJsonObject runConfigJson(const RunConfig& cfg);
 

@@ -208,7 +208,8 @@ private:
 Result<RunConfig> mergeResumeConfig(const RunConfig& saved, const RunConfig& requested, const std::vector<std::string>& changedFlags)
 {
     static const std::vector<std::string> allowed = {"patience", "min-delta", "max-epochs", "max-steps", "threads",
-                                                     "stop-threshold", "json", "resume", "run-dir", "corpus"};
+                                                     "stop-threshold", "json", "resume", "run-dir", "corpus",
+                                                     "ignore-corpus-change", "device"};
     std::vector<std::string> conflicts;
     RunConfig merged = saved;
     for (const auto& f : changedFlags)

@@ -7,6 +7,7 @@
 // ones made), and the test functions check the results. Training uses tiny settings.
 #include "testutil.h"
 
+#include <QDirIterator>
 #include <QElapsedTimer>
 #include <QEventLoop>
 #include <QJsonDocument>
@@ -18,6 +19,8 @@
 #include <QtTest>
 
 #include <csignal>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <functional>
 
@@ -455,6 +458,112 @@ private slots:
         const QJsonObject config = QJsonDocument::fromJson(azllm::test::readAll(m_run + "/config.json")).object();
         QCOMPARE(config.value("train").toObject().value("max_epochs").toDouble(), 3.0);
         QCOMPARE(config.value("train").toObject().value("learning_rate").toDouble(), 1e-3); // unchanged
+    }
+
+    // ---- the corpus and the run directory changing under a run (issue: reliability) ----------
+
+    // A small run from a private copy of the demo corpus (so the test may change or delete it).
+    static QString trainSmallRun(const azllm::test::TempDir& dir, const QString& name, QString* corpusOut)
+    {
+        const QString corpus = dir.write(name + "-corpus.txt", azllm::test::readAll(azllm::test::sourcePath("resources/corpus/az_udhr.txt")));
+        const QString run = dir.file(name);
+        auto r = azllm::test::runAzllm({"train", "--corpus", corpus, "--run-dir", run, "--preset", "tiny", "--block-size", "32",
+                                        "--vocab-size", "400", "--max-steps", "4", "--eval-every", "2", "--threads", "1"});
+        if (corpusOut)
+            *corpusOut = corpus;
+        return r.code == 0 ? run : QString();
+    }
+
+    // Every file under dir with its bytes, to prove a refused command changed nothing.
+    static QMap<QString, QByteArray> snapshot(const QString& dir)
+    {
+        QMap<QString, QByteArray> files;
+        QDirIterator it(dir, QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
+        while (it.hasNext()) {
+            const QString f = it.next();
+            files[f] = azllm::test::readAll(f);
+        }
+        return files;
+    }
+
+    void resumeRefusesAChangedOrDeletedCorpus()
+    {
+        azllm::test::TempDir dir;
+        QString corpus;
+        const QString run = trainSmallRun(dir, "run", &corpus);
+        QVERIFY(!run.isEmpty());
+        const auto before = snapshot(run);
+        QFile f(corpus);
+        QVERIFY(f.open(QIODevice::Append));
+        f.write("Yeni sətir əlavə olundu.\n");
+        f.close();
+        auto changed = azllm::test::runAzllm({"train", "--resume", "--run-dir", run, "--max-steps", "6"});
+        QCOMPARE(changed.code, 1);
+        QVERIFY2(azllm::test::errorLine(changed.err).contains("has changed since the run started") &&
+                     changed.err.contains("--ignore-corpus-change"),
+                 qPrintable(changed.err));
+        QVERIFY(QFile::remove(corpus));
+        auto deleted = azllm::test::runAzllm({"train", "--resume", "--run-dir", run, "--max-steps", "6"});
+        QCOMPARE(deleted.code, 1);
+        QVERIFY2(azllm::test::errorLine(deleted.err).contains("no longer exists"), qPrintable(deleted.err));
+        QVERIFY(snapshot(run) == before); // nothing lost, nothing half-written
+        auto misuse = azllm::test::runAzllm({"train", "--corpus", "demo", "--run-dir", dir.file("x"), "--ignore-corpus-change"});
+        QCOMPARE(misuse.code, 2);
+        // The user's decision: continue on the saved token data.
+        auto forced = azllm::test::runAzllm({"train", "--resume", "--run-dir", run, "--max-steps", "6", "--ignore-corpus-change", "--json"});
+        QVERIFY2(forced.code == 0, qPrintable(forced.err));
+        QVERIFY(forced.out.contains("\"stop_step\":6"));
+    }
+
+    // A read-only run directory: resume and a new run inside a read-only folder are refused with
+    // one clear error and every file stays as it was. Root ignores permission bits, so as root the
+    // binary runs as the unprivileged user nobody.
+    void readOnlyRunDirectoryIsRefusedAndUntouched()
+    {
+        azllm::test::TempDir dir;
+        const QString run = trainSmallRun(dir, "run", nullptr);
+        QVERIFY(!run.isEmpty());
+        const bool root = ::geteuid() == 0;
+        auto setMode = [&](bool writable) {
+            QDirIterator it(dir.path(), QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden, QDirIterator::Subdirectories);
+            QStringList all{dir.path()};
+            while (it.hasNext())
+                all << it.next();
+            for (const QString& p : all) {
+                const bool isDir = QFileInfo(p).isDir();
+                const mode_t m = isDir ? (writable ? 0755 : 0555) : (writable ? 0644 : 0444);
+                ::chmod(p.toLocal8Bit().constData(), p == dir.path() && !writable ? 0755 : m);
+            }
+        };
+        setMode(false);
+        const auto before = snapshot(run);
+        auto asUser = [&](const QStringList& args) {
+            QProcess p;
+            if (root)
+                p.setChildProcessModifier([] {
+                    if (::setgid(65534) != 0 || ::setuid(65534) != 0)
+                        ::_exit(99);
+                });
+            p.start(azllm::test::azllmBinary(), args);
+            p.waitForFinished(120000);
+            return std::make_pair(p.exitCode(), QString::fromUtf8(p.readAllStandardError()));
+        };
+        auto resumed = asUser({"train", "--resume", "--run-dir", run, "--max-steps", "6"});
+        QCOMPARE(resumed.first, 1);
+        QVERIFY2(azllm::test::errorLine(resumed.second).contains("cannot resume") &&
+                     azllm::test::errorLine(resumed.second).contains("ermission denied"),
+                 qPrintable(resumed.second));
+        QVERIFY(snapshot(run) == before);
+        // A new run inside the read-only run folder.
+        auto fresh = asUser({"train", "--corpus", "demo", "--run-dir", run + "/inner", "--max-steps", "2"});
+        QCOMPARE(fresh.first, 1);
+        QVERIFY2(azllm::test::errorLine(fresh.second).contains("ermission denied"), qPrintable(fresh.second));
+        QVERIFY(!QFileInfo::exists(run + "/inner"));
+        // Export from the read-only run still works (it only reads the run).
+        auto exported = asUser({"export", "--run-dir", run, "--out", "/tmp/azllm-ro-export-" + QString::number(::getpid()), "--format", "pt"});
+        QVERIFY2(exported.first == 0, qPrintable(exported.second));
+        QDir("/tmp/azllm-ro-export-" + QString::number(::getpid())).removeRecursively();
+        setMode(true);
     }
 };
 

@@ -71,6 +71,77 @@ class TestCorpus : public QObject {
     Q_OBJECT
 
 private slots:
+    // ---- streamCorpusFile: any read block and chunk size gives loadCorpus's text -------------
+    void streamingEqualsWholeFileAtEveryBoundary()
+    {
+        TempDir dir;
+        QByteArray raw = "\xEF\xBB\xBF" "Salam ə dünya\r\nikinci\rüçüncü 👋 sətir\r\n\r\n";
+        raw += QByteArray(300, 'x') + " " + QByteArray(200, 'y') + "\n"; // a line longer than the chunks
+        raw += "Ğ ğ İ ı Ö ö Ü ü Ç ç Ş ş Ə ə\r";
+        const QString path = dir.write("t.txt", raw);
+        auto whole = loadCorpus(path.toStdString());
+        QVERIFY2(whole.ok(), whole.message().c_str());
+        const std::string& expected = whole->documents.front().text;
+        for (size_t block : {size_t(1), size_t(2), size_t(3), size_t(5), size_t(7), size_t(64), size_t(1) << 20}) {
+            for (size_t chunk : {size_t(16), size_t(37), size_t(100), size_t(4) << 20}) {
+                std::string joined;
+                bool ok = true;
+                auto st = streamCorpusFile(path.toStdString(), [&](std::string_view c) -> Status {
+                    // Chunks end at line ends, except the pieces of a line longer than a chunk.
+                    if (c.size() > chunk + 4 || c.empty())
+                        ok = false;
+                    if (c.back() != '\n' && c.size() + 4 < chunk && joined.size() + c.size() != expected.size())
+                        ok = false;
+                    joined.append(c);
+                    return {};
+                }, chunk, block);
+                QVERIFY2(st.ok(), st.message().c_str());
+                QVERIFY2(ok, qPrintable(QString("chunk shapes wrong at block %1, chunk %2").arg(block).arg(chunk)));
+                QVERIFY2(joined == expected, qPrintable(QString("text differs at block %1, chunk %2").arg(block).arg(chunk)));
+            }
+        }
+    }
+
+    void streamingReportsTheSameErrorOffsetsAtEveryBlockSize()
+    {
+        TempDir dir;
+        const QString bad = dir.write("bad.txt", QByteArray("Salam ə\nabc \xC3(\n"));
+        const QString nul = dir.write("nul.txt", QByteArray("ab\ncd\0e\n", 8));
+        for (size_t block : {size_t(1), size_t(2), size_t(3), size_t(4096)}) {
+            auto sink = [](std::string_view) { return Status(); };
+            auto st = streamCorpusFile(bad.toStdString(), sink, 16, block);
+            QVERIFY(!st.ok());
+            QVERIFY2(QString::fromStdString(st.message()).contains("byte offset 13"), st.message().c_str());
+            auto st2 = streamCorpusFile(nul.toStdString(), sink, 16, block);
+            QVERIFY(!st2.ok());
+            QVERIFY2(QString::fromStdString(st2.message()).contains("NUL bytes at byte offset 5"), st2.message().c_str());
+        }
+    }
+
+    void scanKeepsNoTextAndSamplesEvenly()
+    {
+        TempDir dir;
+        QByteArray text;
+        for (int i = 0; i < 2000; ++i)
+            text += "sətir " + QByteArray::number(i) + "\n";
+        const QString path = dir.write("t.txt", text);
+        auto whole = loadCorpus(path.toStdString());
+        std::string sample;
+        auto scanned = scanCorpusWithSample(path.toStdString(), 4000, sample);
+        QVERIFY(scanned.ok());
+        QCOMPARE(scanned->fingerprint, whole->fingerprint);
+        QCOMPARE(scanned->stats.bytes, whole->stats.bytes);
+        QVERIFY(scanned->documents.front().text.empty());
+        // About 4000 bytes of whole lines, from the start, middle and end of the corpus.
+        QVERIFY2(sample.size() >= 3000 && sample.size() <= 4000 + (1 << 20), qPrintable(QString::number(sample.size())));
+        QVERIFY(sample.find("sətir 5\n") != std::string::npos || sample.find("sətir 1\n") != std::string::npos);
+        QVERIFY(sample.find("sətir 10") != std::string::npos);
+        QVERIFY(sample.find("sətir 199") != std::string::npos);
+        std::string all;
+        scanCorpusWithSample(path.toStdString(), 1 << 20, all);
+        QCOMPARE(all, whole->documents.front().text);
+    }
+
     // ---- loadCorpus: good input ---------------------------------------------------------------
 
     void validFileGivesExactStatistics()

@@ -436,6 +436,15 @@ void MainWindow::startTraining()
             QMessageBox::warning(this, tr("Cannot resume"), QString::fromStdString(cfg.message()));
             return;
         }
+        if (auto changed = azllm::checkCorpusUnchanged(*cfg); !changed) {
+            const auto answer = QMessageBox::question(
+                this, tr("Corpus changed"),
+                tr("%1.\n\nThe run's saved token data no longer matches it. Continue training on the saved token data?")
+                    .arg(QString::fromStdString(changed.message())),
+                QMessageBox::Yes | QMessageBox::No, QMessageBox::No);
+            if (answer != QMessageBox::Yes)
+                return;
+        }
         log(tr("resuming %1 from its last checkpoint").arg(m_runDir));
         m_maxStallMs = 0;
         if (m_worker->start(*cfg, true))
