@@ -8,6 +8,9 @@
 #include <cstring>
 #include <numeric>
 #include <random>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace azllm {
@@ -80,6 +83,82 @@ Result<std::vector<int32_t>> readTokenFile(const std::string& path)
         if (id < 0 || id >= header[3])
             return R::error("token file '" + path + "' holds an id outside its vocabulary; it is damaged");
     return ids;
+}
+
+Result<TokenData> TokenData::open(const std::string& path)
+{
+    using R = Result<TokenData>;
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return R::error(fs::describeErrno(errno, "reading", path));
+    struct Closer {
+        int fd;
+        ~Closer() { ::close(fd); }
+    } closer{fd};
+    struct stat st {};
+    if (::fstat(fd, &st) != 0)
+        return R::error(fs::describeErrno(errno, "reading", path));
+    const size_t size = static_cast<size_t>(st.st_size);
+    int32_t header[kHeaderInts];
+    if (size < sizeof header || ::pread(fd, header, sizeof header, 0) != static_cast<ssize_t>(sizeof header))
+        return R::error("token file '" + path + "' is truncated (no header); delete the run's data folder and train again");
+    if (header[0] != kTokenFileMagic)
+        return R::error("'" + path + "' is not an AzLLM token file (bad magic number)");
+    if (header[1] != kTokenFileVersion)
+        return R::error("token file '" + path + "' has format version " + std::to_string(header[1]) +
+                        ", this build reads version " + std::to_string(kTokenFileVersion) + "; update AzLLM Studio");
+    const int32_t width = header[2];
+    int64_t n;
+    std::memcpy(&n, &header[4], sizeof n);
+    if ((width != 2 && width != 4) || n < 0 || size != sizeof header + static_cast<size_t>(n) * static_cast<size_t>(width))
+        return R::error("token file '" + path + "' is damaged (its size does not match its header)");
+    TokenData d;
+    d.m_width = width;
+    d.m_n = n;
+    d.m_vocab = header[3];
+    if (n == 0)
+        return d;
+    void* map = ::mmap(nullptr, size, PROT_READ, MAP_SHARED, fd, 0);
+    if (map == MAP_FAILED)
+        return R::error(fs::describeErrno(errno, "mapping", path));
+    d.m_hold = std::shared_ptr<const void>(map, [size](const void* p) { ::munmap(const_cast<void*>(p), size); });
+    d.m_ptr = static_cast<const unsigned char*>(map) + sizeof header;
+    // Every id checked once, through read() in blocks: the check does not leave the file mapped
+    // into this process's resident memory.
+    std::vector<unsigned char> block(size_t(4) << 20);
+    for (size_t off = sizeof header; off < size;) {
+        const size_t want = std::min(block.size(), size - off);
+        const ssize_t got = ::pread(fd, block.data(), want, static_cast<off_t>(off));
+        if (got != static_cast<ssize_t>(want))
+            return R::error(fs::describeErrno(errno ? errno : EIO, "reading", path));
+        for (size_t i = 0; i + static_cast<size_t>(width) <= want; i += static_cast<size_t>(width)) {
+            int32_t id;
+            if (width == 2) {
+                uint16_t v;
+                std::memcpy(&v, block.data() + i, 2);
+                id = v;
+            } else {
+                std::memcpy(&id, block.data() + i, 4);
+            }
+            if (id < 0 || id >= header[3])
+                return R::error("token file '" + path + "' holds an id outside its vocabulary; it is damaged");
+        }
+        off += want;
+    }
+    ::madvise(map, size, MADV_RANDOM); // batches read windows at random places
+    return d;
+}
+
+TokenData TokenData::fromBytes(std::vector<unsigned char> bytes, int width, int64_t vocabSize)
+{
+    TokenData d;
+    auto owned = std::make_shared<std::vector<unsigned char>>(std::move(bytes));
+    d.m_width = width;
+    d.m_n = static_cast<int64_t>(owned->size()) / width;
+    d.m_vocab = vocabSize;
+    d.m_ptr = owned->data();
+    d.m_hold = owned;
+    return d;
 }
 
 Result<std::vector<int32_t>> tokenizeCorpus(const Corpus& corpus, const Tokenizer& tok)

@@ -8,6 +8,8 @@
 #include "result.h"
 
 #include <cstdint>
+#include <cstring>
+#include <memory>
 #include <cstdio>
 #include <functional>
 #include <string>
@@ -22,6 +24,40 @@ constexpr int32_t kTokenFileVersion = 1;
 
 Status writeTokenFile(const std::string& path, const std::vector<int32_t>& ids, int64_t vocabSize);
 Result<std::vector<int32_t>> readTokenFile(const std::string& path);
+
+// A token file's ids without copying them into memory: the file is memory-mapped read-only (a
+// 1 GB corpus trains in the memory its model needs, not the corpus's), or the ids arrive as bytes
+// (from rank 0, distributed.h). Cheap to copy: copies share the mapping.
+class TokenData {
+public:
+    TokenData() = default;
+    // Checks the header and, reading the file in blocks, that every id is inside its vocabulary.
+    static Result<TokenData> open(const std::string& path);
+    // Ids stored as width-byte little-endian integers (2 or 4), as in a token file's body.
+    static TokenData fromBytes(std::vector<unsigned char> bytes, int width, int64_t vocabSize);
+    int64_t size() const { return m_n; }
+    int width() const { return m_width; }
+    int64_t vocabSize() const { return m_vocab; }
+    const unsigned char* bytes() const { return m_ptr; }
+    int64_t byteSize() const { return m_n * m_width; }
+    int32_t operator[](int64_t i) const
+    {
+        if (m_width == 2) {
+            uint16_t v;
+            std::memcpy(&v, m_ptr + 2 * i, 2);
+            return v;
+        }
+        int32_t v;
+        std::memcpy(&v, m_ptr + 4 * i, 4);
+        return v;
+    }
+
+private:
+    std::shared_ptr<const void> m_hold;
+    const unsigned char* m_ptr = nullptr;
+    int m_width = 2;
+    int64_t m_n = 0, m_vocab = 0;
+};
 
 // The corpus as one token stream: each line's ids followed by the newline id, documents separated
 // by EOS.

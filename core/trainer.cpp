@@ -65,7 +65,7 @@ std::vector<int64_t> epochOrder(int64_t windows, uint64_t seed, int64_t epoch)
 }
 
 // x, y (B, T) for the windows [first, first + count) of order.
-std::pair<at::Tensor, at::Tensor> makeBatch(const std::vector<int32_t>& data, const std::vector<int64_t>& windows,
+std::pair<at::Tensor, at::Tensor> makeBatch(const TokenData& data, const std::vector<int64_t>& windows,
                                             size_t first, size_t count, int64_t T)
 {
     auto x = at::empty({static_cast<int64_t>(count), T}, at::kLong);
@@ -73,7 +73,7 @@ std::pair<at::Tensor, at::Tensor> makeBatch(const std::vector<int32_t>& data, co
     int64_t* xp = x.data_ptr<int64_t>();
     int64_t* yp = y.data_ptr<int64_t>();
     for (size_t b = 0; b < count; ++b) {
-        const size_t off = static_cast<size_t>(windows[first + b] * T);
+        const int64_t off = windows[first + b] * T;
         for (int64_t t = 0; t < T; ++t) {
             xp[b * T + t] = data[off + t];
             yp[b * T + t] = data[off + t + 1];
@@ -108,7 +108,7 @@ std::vector<int64_t> evalWindows(int64_t windows, int64_t maxWindows, uint64_t s
     return order;
 }
 
-double evaluate(Gpt& model, const std::vector<int32_t>& data, const std::vector<int64_t>& windows, int64_t batch, int64_t T,
+double evaluate(Gpt& model, const TokenData& data, const std::vector<int64_t>& windows, int64_t batch, int64_t T,
                 at::Device device = at::kCPU)
 {
     at::NoGradGuard noGrad;
@@ -280,22 +280,22 @@ Result<TrainSummary> train(const RunConfig& cfg, bool resume, TrainControl& cont
 
     // Rank 0 reads and checks everything that can fail before the group commits to training;
     // the other ranks learn the outcome (and rank 0's message) from agree().
-    std::vector<int32_t> trainData, valData;
+    TokenData trainData, valData;
     auto setup = [&]() -> Status {
         if (!lead)
             return {};
-        auto tr = readTokenFile(runpaths::trainBin(runDir));
+        auto tr = TokenData::open(runpaths::trainBin(runDir));
         if (!tr)
             return Status::error(tr.message());
-        auto va = readTokenFile(runpaths::valBin(runDir));
+        auto va = TokenData::open(runpaths::valBin(runDir));
         if (!va)
             return Status::error(va.message());
         trainData = std::move(*tr);
         valData = std::move(*va);
+        // Ids were checked against each file's vocabulary; that must fit the model's.
         for (const auto* d : {&trainData, &valData})
-            for (int32_t id : *d)
-                if (id < 0 || id >= cfg.model.vocabSize)
-                    return Status::error("the run's token data does not match its model vocabulary; start a new run");
+            if (d->vocabSize() > cfg.model.vocabSize)
+                return Status::error("the run's token data does not match its model vocabulary; start a new run");
         if (auto st = fs::makeDirs(fs::join(runDir, "checkpoints")); !st)
             return st;
         // Fail early, before any work, when the run directory is not writable.
@@ -314,17 +314,27 @@ Result<TrainSummary> train(const RunConfig& cfg, bool resume, TrainControl& cont
     }
     if (dist) {
         // The other ranks hold the training tokens in memory only: they need not see the run
-        // directory (another machine, another file system).
-        auto n = at::scalar_tensor(static_cast<int64_t>(trainData.size()), at::kLong).reshape({1});
-        if (auto st = dist->broadcast({n}); !st)
+        // directory (another machine, another file system). Sent as the file's bytes, in pieces.
+        auto shape = at::tensor(std::vector<int64_t>{trainData.byteSize(), trainData.width(), trainData.vocabSize()}, at::kLong);
+        if (auto st = dist->broadcast({shape}); !st)
             return R::error(st.message());
-        if (!lead)
-            trainData.resize(static_cast<size_t>(n.item<int64_t>()));
-        if (!trainData.empty()) {
-            auto t = at::from_blob(trainData.data(), {static_cast<int64_t>(trainData.size())}, at::kInt);
+        const int64_t bytes = shape[0].item<int64_t>();
+        std::vector<unsigned char> received;
+        unsigned char* dst = nullptr;
+        if (!lead) {
+            received.resize(static_cast<size_t>(bytes));
+            dst = received.data();
+        } else {
+            dst = const_cast<unsigned char*>(trainData.bytes()); // read-only mapping: the root only sends
+        }
+        constexpr int64_t kPiece = int64_t(64) << 20;
+        for (int64_t off = 0; off < bytes; off += kPiece) {
+            auto t = at::from_blob(dst + off, {std::min(kPiece, bytes - off)}, at::kByte);
             if (auto st = dist->broadcast({t}); !st)
                 return R::error(st.message());
         }
+        if (!lead)
+            trainData = TokenData::fromBytes(std::move(received), static_cast<int>(shape[1].item<int64_t>()), shape[2].item<int64_t>());
     }
 
     const int64_t trainWindows = (static_cast<int64_t>(trainData.size()) - 1) / T;
