@@ -85,6 +85,22 @@ def main():
             target = d("runs", name.replace(" ", "-"))
             case("corpus", name, ["train", "--corpus", d("c", path), "--run-dir", target] + TINY, 1,
                  lambda t=target: "a half-made run directory was left" if os.path.exists(os.path.join(t, "config.json")) else None)
+        # One 100 MB line: streamed in 64 KiB pieces cut before spaces, encoded, trained on.
+        words = "Hər kəs azad doğulur ləyaqət və hüquqlarına görə bərabərdir".split()
+        with open(d("c", "line100m.txt"), "w", encoding="utf-8") as f:
+            piece = " ".join(words[i % len(words)] + str(i % 1000) for i in range(20000)) + " "
+            written = 0
+            while written < 100_000_000:
+                f.write(piece)
+                written += len(piece.encode())
+            f.write("\n")
+        long_run = d("runs", "line100m")
+        case("corpus", "one 100 MB line (accepted)",
+             ["train", "--corpus", d("c", "line100m.txt"), "--run-dir", long_run, "--tokenizer", os.path.join(run, "tokenizer.model"),
+              "--block-size", "32", "--batch-size", "4", "--max-steps", "2", "--eval-every", "2", "--eval-iters", "2", "--threads", "1"], 0,
+             lambda: None if os.path.exists(os.path.join(long_run, "checkpoints", "best", "model.pt")) else "no best checkpoint")
+        os.remove(d("c", "line100m.txt"))
+        shutil.rmtree(long_run, ignore_errors=True)
         case("corpus", "vocabulary the corpus cannot support",
              ["tokenizer", "train", "--corpus", "demo", "--vocab-size", "5000", "--out", d("tok", "t.model")], 1)
 
