@@ -124,6 +124,8 @@ Status streamCorpusFile(const std::string& file, const std::function<Status(std:
     std::string out;        // normalised text not yet handed to sink
     int64_t consumed = 0;   // raw file offset of data[0]
     bool first = true, lastWasCR = false;
+    bool anyText = false;   // something was handed to sink
+    char lastHanded = '\n'; // the last byte handed to sink
     auto flush = [&](bool atEnd) -> Status {
         while (!out.empty()) {
             const size_t nl = out.rfind('\n');
@@ -143,6 +145,8 @@ Status streamCorpusFile(const std::string& file, const std::function<Status(std:
             }
             if (auto st = sink(std::string_view(out.data(), cut)); !st)
                 return st;
+            anyText = true;
+            lastHanded = out[cut - 1];
             out.erase(0, cut);
             if (!atEnd && out.size() < maxChunk)
                 return {};
@@ -166,12 +170,15 @@ Status streamCorpusFile(const std::string& file, const std::function<Status(std:
         }
         const size_t hold = atEnd ? 0 : incompleteTail(data.data(), data.size());
         const size_t n = data.size() - hold;
-        if (const int64_t bad = findInvalidUtf8(data.data(), n); bad >= 0)
+        // The first problem in file order, whatever the block size.
+        const int64_t bad = findInvalidUtf8(data.data(), n);
+        const void* nulAt = std::memchr(data.data(), '\0', n);
+        const int64_t nul = nulAt ? static_cast<const char*>(nulAt) - data.data() : -1;
+        if (bad >= 0 && (nul < 0 || bad < nul))
             return Status::error("corpus file '" + file + "' is not valid UTF-8 at byte offset " + std::to_string(consumed + bad) +
                                  "; convert it to UTF-8 (e.g. iconv -f WINDOWS-1254 -t UTF-8) and try again");
-        if (const void* nul = std::memchr(data.data(), '\0', n))
-            return Status::error("corpus file '" + file + "' contains NUL bytes at byte offset " +
-                                 std::to_string(consumed + (static_cast<const char*>(nul) - data.data())) +
+        if (nul >= 0)
+            return Status::error("corpus file '" + file + "' contains NUL bytes at byte offset " + std::to_string(consumed + nul) +
                                  "; it looks binary, not text");
         size_t i = 0;
         if (consumed == 0 && n >= 3 && static_cast<unsigned char>(data[0]) == 0xEF && static_cast<unsigned char>(data[1]) == 0xBB &&
@@ -193,7 +200,9 @@ Status streamCorpusFile(const std::string& file, const std::function<Status(std:
         consumed += static_cast<int64_t>(n);
         data.erase(0, n);
         if (atEnd) {
-            if (!out.empty() && out.back() != '\n')
+            // The text ends with a line end unless it is empty (also when a long last line was
+            // already handed over in pieces).
+            if (!out.empty() ? out.back() != '\n' : (anyText && lastHanded != '\n'))
                 out.push_back('\n');
             return flush(true);
         }

@@ -118,6 +118,26 @@ private slots:
         }
     }
 
+    // Found by fuzz_corpus: the first problem in file order is reported at every block size, and
+    // a last line handed over in pieces (no final newline in the file) still gets its line end.
+    void streamingRegressionsFoundByFuzzing()
+    {
+        TempDir dir;
+        const QString mixed = dir.write("mixed.txt", QByteArray("ab\0cd \xC3(\n", 9));
+        const QString tail = dir.write("tail.txt", QByteArray("a\xC4\xB0NSAN \xC4\xB0\xC4\x9CQU(QLASR"));
+        auto whole = loadCorpus(tail.toStdString());
+        QVERIFY(whole.ok());
+        for (size_t block : {size_t(1), size_t(3), size_t(5), size_t(7), size_t(4096)}) {
+            auto st = streamCorpusFile(mixed.toStdString(), [](std::string_view) { return Status(); }, 16, block);
+            QVERIFY2(QString::fromStdString(st.message()).contains("NUL bytes at byte offset 2"), st.message().c_str());
+            std::string joined;
+            auto ok = streamCorpusFile(tail.toStdString(), [&](std::string_view c) { joined.append(c); return Status(); }, 20, block);
+            QVERIFY(ok.ok());
+            QCOMPARE(joined, whole->documents.front().text);
+            QCOMPARE(joined.back(), '\n');
+        }
+    }
+
     void scanKeepsNoTextAndSamplesEvenly()
     {
         TempDir dir;
