@@ -113,6 +113,32 @@ private slots:
         QVERIFY(!w.stopAction()->isEnabled());
     }
 
+    // A large corpus is read on a worker thread: the label says so at once, the window keeps
+    // handling events, and the statistics arrive; choosing another corpus meanwhile drops the scan.
+    void largeCorpusIsScannedWithoutBlockingTheWindow()
+    {
+        azllm::test::TempDir dir;
+        QByteArray line = "Hər kəs azad doğulur və ləyaqət baxımından bərabərdir.\n";
+        QByteArray big;
+        big.reserve(20 << 20);
+        while (big.size() < (20 << 20))
+            big += line;
+        const QString path = dir.write("big.txt", big);
+        MainWindow w;
+        w.show();
+        auto* stats = w.findChild<QLabel*>("corpusStats");
+        w.setupPanel()->setCorpusPath(path);
+        QVERIFY2(stats->text().startsWith("reading 20 MB"), qPrintable(stats->text()));
+        const qint64 lines = big.count('\n');
+        QTRY_VERIFY_WITH_TIMEOUT(stats->text().contains(QString::number(lines) + " lines"), 60000);
+        // Chosen again, then replaced by the demo before the scan ends: the demo's numbers stay.
+        w.setupPanel()->setCorpusPath(path);
+        w.setupPanel()->setCorpusPath("demo");
+        QVERIFY(stats->text().contains("UDHR"));
+        QTest::qWait(1500);
+        QVERIFY2(stats->text().contains("UDHR"), qPrintable(stats->text()));
+    }
+
     void invalidFormValuesAreRefusedInTheForm()
     {
         MainWindow w;

@@ -21,6 +21,7 @@
 #include <QSettings>
 #include <QSpinBox>
 #include <QStandardPaths>
+#include <QThread>
 #include <QVBoxLayout>
 
 namespace {
@@ -261,10 +262,50 @@ void SetupPanel::setCorpusPath(const QString& path)
     refreshCorpusStats();
 }
 
+SetupPanel::~SetupPanel()
+{
+    if (m_scanCancel)
+        m_scanCancel->store(true);
+    for (QThread* t : m_scanThreads) {
+        t->wait();
+        delete t;
+    }
+}
+
 void SetupPanel::refreshCorpusStats()
 {
     const QString p = corpusPath();
-    auto corpus = azllm::scanCorpus(p == kDemoLabel ? azllm::demoCorpusPath() : p.toStdString());
+    const std::string path = p == kDemoLabel ? azllm::demoCorpusPath() : p.toStdString();
+    if (m_scanCancel)
+        m_scanCancel->store(true); // a scan in flight is dropped; its thread ends at its next chunk
+    const int64_t bytes = azllm::corpusRawBytes(path);
+    if (bytes < (int64_t(16) << 20)) {
+        showCorpusStats(p, azllm::scanCorpus(path));
+        return;
+    }
+    // A large corpus: read on a worker thread so the window stays responsive.
+    m_corpusStats->setText(tr("reading %1 MB…").arg(bytes >> 20));
+    auto cancel = std::make_shared<std::atomic<bool>>(false);
+    auto result = std::make_shared<azllm::Result<azllm::Corpus>>(azllm::Result<azllm::Corpus>::error(""));
+    m_scanCancel = cancel;
+    QThread* thread = QThread::create([path, cancel, result] {
+        *result = azllm::scanCorpus(path, [cancel](size_t, std::string_view) {
+            return cancel->load() ? azllm::Status::error("cancelled") : azllm::Status();
+        });
+    });
+    m_scanThreads.append(thread);
+    connect(thread, &QThread::finished, this, [this, thread, cancel, result, p] {
+        m_scanThreads.removeOne(thread);
+        thread->deleteLater();
+        if (!cancel->load())
+            showCorpusStats(p, *result);
+    });
+    thread->start();
+    revalidate();
+}
+
+void SetupPanel::showCorpusStats(const QString& p, const azllm::Result<azllm::Corpus>& corpus)
+{
     if (!corpus) {
         m_corpusStats->setText("<span style='color:#b00'>" + QString::fromStdString(corpus.message()).toHtmlEscaped() + "</span>");
     } else {

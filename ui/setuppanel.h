@@ -7,9 +7,13 @@
 // QSettings between sessions.
 #pragma once
 
+#include "corpus.h"
 #include "run.h"
 
 #include <QWidget>
+
+#include <atomic>
+#include <memory>
 
 class QCheckBox;
 class QComboBox;
@@ -23,6 +27,7 @@ class SetupPanel : public QWidget {
     Q_OBJECT
 public:
     explicit SetupPanel(QWidget* parent = nullptr);
+    ~SetupPanel() override;
 
     // A setup for a new run in runsFolder()/<name>.
     azllm::RunSetup runSetup(const QString& runName) const;
@@ -41,6 +46,7 @@ Q_SIGNALS:
 
 private:
     void refreshCorpusStats();
+    void showCorpusStats(const QString& path, const azllm::Result<azllm::Corpus>& corpus);
     void applyPreset(const QString& name);
     void revalidate();
 
@@ -76,4 +82,8 @@ private:
     QLabel* m_problem;
     QList<QWidget*> m_inputs; // locked while a run is active
     bool m_applyingPreset = false;
+    // A corpus over a few MiB is scanned on a worker thread (it is read as a stream); this
+    // cancels the one in flight when another is chosen or the panel goes away.
+    std::shared_ptr<std::atomic<bool>> m_scanCancel;
+    QList<class QThread*> m_scanThreads; // running scans, cancelled ones included
 };

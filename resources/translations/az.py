@@ -5,6 +5,9 @@ import sys
 import xml.etree.ElementTree as ET
 
 AZ = {
+    "reading %1 MB…": "%1 MB oxunur…",
+    "Corpus changed": "Korpus dəyişib",
+    "%1.\n\nThe run's saved token data no longer matches it. Continue training on the saved token data?": "%1.\n\nTəlimin saxlanmış token məlumatı artıq ona uyğun deyil. Təlim saxlanmış token məlumatı ilə davam etsin?",
     " [stopped]": " [dayandırıldı]",
     " · %1 s": " · %1 san",
     " · %1 tokens": " · %1 token",

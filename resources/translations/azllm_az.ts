@@ -597,6 +597,18 @@ addım %3</translation>
         <source>The language changes when this run has ended and you choose it again, or the next time AzLLM Studio starts.</source>
         <translation>Dil bu təlim bitəndən sonra onu yenidən seçdikdə və ya AzLLM Studio növbəti dəfə açılanda dəyişəcək.</translation>
     </message>
+    <message>
+        <source>Corpus changed</source>
+        <translation>Korpus dəyişib</translation>
+    </message>
+    <message>
+        <source>%1.
+
+The run's saved token data no longer matches it. Continue training on the saved token data?</source>
+        <translation>%1.
+
+Təlimin saxlanmış token məlumatı artıq ona uyğun deyil. Təlim saxlanmış token məlumatı ilə davam etsin?</translation>
+    </message>
 </context>
 <context>
     <name>QObject</name>
@@ -893,6 +905,10 @@ addım %3</translation>
     <message>
         <source>choose a folder for runs.</source>
         <translation>təlimlər üçün qovluq seçin.</translation>
+    </message>
+    <message>
+        <source>reading %1 MB…</source>
+        <translation>%1 MB oxunur…</translation>
     </message>
 </context>
 <context>
