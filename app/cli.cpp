@@ -364,7 +364,12 @@ int cmdTrain(int argc, char** argv)
     };
     Result<RunConfig> cfg = lead ? openRun() : Result<RunConfig>::error("");
     if (dist) {
-        Status st = lead && !cfg ? Status::error(cfg.message()) : Status();
+        // Preparing a large corpus can outlast the collectives' timeout: the others wait on a
+        // store key instead, then hear the outcome.
+        Status st = dist->lead() ? dist->announce("prepared") : dist->awaitAnnouncement("prepared", dist->env().prepareTimeout);
+        if (!st)
+            return fail(st.message());
+        st = lead && !cfg ? Status::error(cfg.message()) : Status();
         st = dist->agree(st);
         if (!st)
             return fail(st.message(), lead ? failCode : kRuntimeError);

@@ -110,7 +110,8 @@ Result<TokenData> TokenData::open(const std::string& path)
     const int32_t width = header[2];
     int64_t n;
     std::memcpy(&n, &header[4], sizeof n);
-    if ((width != 2 && width != 4) || n < 0 || size != sizeof header + static_cast<size_t>(n) * static_cast<size_t>(width))
+    if ((width != 2 && width != 4) || n < 0 || static_cast<uint64_t>(n) > (size - sizeof header) / static_cast<size_t>(width) ||
+        size != sizeof header + static_cast<size_t>(n) * static_cast<size_t>(width))
         return R::error("token file '" + path + "' is damaged (its size does not match its header)");
     TokenData d;
     d.m_width = width;
@@ -128,9 +129,11 @@ Result<TokenData> TokenData::open(const std::string& path)
     std::vector<unsigned char> block(size_t(4) << 20);
     for (size_t off = sizeof header; off < size;) {
         const size_t want = std::min(block.size(), size - off);
+        errno = 0;
         const ssize_t got = ::pread(fd, block.data(), want, static_cast<off_t>(off));
         if (got != static_cast<ssize_t>(want))
-            return R::error(fs::describeErrno(errno ? errno : EIO, "reading", path));
+            return R::error(got < 0 ? fs::describeErrno(errno, "reading", path)
+                                    : "token file '" + path + "' became shorter while it was read; is another program writing it?");
         for (size_t i = 0; i + static_cast<size_t>(width) <= want; i += static_cast<size_t>(width)) {
             int32_t id;
             if (width == 2) {
@@ -147,6 +150,16 @@ Result<TokenData> TokenData::open(const std::string& path)
     }
     ::madvise(map, size, MADV_RANDOM); // batches read windows at random places
     return d;
+}
+
+void TokenData::advise(bool sequential) const
+{
+    if (!m_hold || !m_ptr)
+        return;
+    // The mapping starts at the header, 1 KiB before the ids (page-aligned by mmap).
+    const auto* base = m_ptr - kHeaderInts * 4;
+    ::madvise(const_cast<unsigned char*>(base), static_cast<size_t>(byteSize()) + kHeaderInts * 4,
+              sequential ? MADV_SEQUENTIAL : MADV_RANDOM);
 }
 
 TokenData TokenData::fromBytes(std::vector<unsigned char> bytes, int width, int64_t vocabSize)
@@ -409,6 +422,9 @@ Result<StreamedDataset> tokenizeCorpusToFiles(const Corpus& scanned, const Token
     }
     if (std::fflush(sp.f) != 0)
         return R::error(fs::describeErrno(errno, "writing", spool));
+    if (bytesRead != scanned.stats.bytes)
+        return R::error("the corpus changed while it was being read (" + std::to_string(scanned.stats.bytes) + " bytes, then " +
+                        std::to_string(bytesRead) + "); wait until nothing writes to it and try again");
 
     // Pass 2: the split's ranges copied from the spool into the two token files.
     auto plan = planSplit(total, valFraction, seed, blockSize);

@@ -39,6 +39,8 @@ public:
     int width() const { return m_width; }
     int64_t vocabSize() const { return m_vocab; }
     const unsigned char* bytes() const { return m_ptr; }
+    // Read-ahead hint for a mapped file: sequential (sending it whole) or random (batches).
+    void advise(bool sequential) const;
     int64_t byteSize() const { return m_n * m_width; }
     int32_t operator[](int64_t i) const
     {

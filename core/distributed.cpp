@@ -90,6 +90,11 @@ Result<DistEnv> distEnvFromEnvironment()
         if (auto st = parseIntVar("LOCAL_RANK", localRank, 0, env.worldSize - 1, env.localRank); !st)
             return R::error(st.message());
     env.localWorldSize = env.worldSize;
+    if (const char* perNode = envOrNull("SLURM_NTASKS_PER_NODE")) {
+        int n = 0;
+        if (parseIntVar("SLURM_NTASKS_PER_NODE", perNode, 1, env.worldSize, n).ok())
+            env.localWorldSize = n;
+    }
     if (const char* lws = envOrNull("LOCAL_WORLD_SIZE"))
         if (auto st = parseIntVar("LOCAL_WORLD_SIZE", lws, 1, env.worldSize, env.localWorldSize); !st)
             return R::error(st.message());
@@ -106,6 +111,12 @@ Result<DistEnv> distEnvFromEnvironment()
     if (const char* rc = envOrNull("TORCHELASTIC_RESTART_COUNT"))
         if (auto st = parseIntVar("TORCHELASTIC_RESTART_COUNT", rc, 0, 1 << 30, env.restartCount); !st)
             return R::error(st.message());
+    if (const char* t = envOrNull("AZLLM_DIST_PREPARE_TIMEOUT")) {
+        int seconds = 0;
+        if (auto st = parseIntVar("AZLLM_DIST_PREPARE_TIMEOUT", t, 1, 30 * 24 * 3600, seconds); !st)
+            return R::error(st.message() + " (seconds the other ranks wait while rank 0 prepares the run)");
+        env.prepareTimeout = std::chrono::seconds(seconds);
+    }
     if (const char* t = envOrNull("AZLLM_DIST_TIMEOUT")) {
         int seconds = 0;
         if (auto st = parseIntVar("AZLLM_DIST_TIMEOUT", t, 1, 7 * 24 * 3600, seconds); !st)
@@ -256,18 +267,21 @@ Status Distributed::allReduceGradients(const std::vector<at::Tensor>& grads, con
         buckets.back().grads.push_back(g);
         bytes += b;
     }
+    // Packing allocates (and may fail for lack of memory): that is not a lost peer.
+    for (auto& bucket : buckets) {
+        if (bucket.grads.size() == 1 && bucket.grads.front().is_contiguous()) {
+            bucket.flat = bucket.grads.front(); // reduced in place, nothing to unpack
+        } else {
+            std::vector<at::Tensor> flat;
+            flat.reserve(bucket.grads.size());
+            for (const auto& g : bucket.grads)
+                flat.push_back(g.reshape({-1}));
+            bucket.flat = at::cat(flat);
+        }
+    }
     try {
         std::vector<c10::intrusive_ptr<c10d::Work>> works;
         for (auto& bucket : buckets) {
-            if (bucket.grads.size() == 1 && bucket.grads.front().is_contiguous()) {
-                bucket.flat = bucket.grads.front(); // reduced in place, nothing to unpack
-            } else {
-                std::vector<at::Tensor> flat;
-                flat.reserve(bucket.grads.size());
-                for (const auto& g : bucket.grads)
-                    flat.push_back(g.reshape({-1}));
-                bucket.flat = at::cat(flat);
-            }
             std::vector<at::Tensor> one{bucket.flat};
             works.push_back(m_impl->pg->allreduce(one));
         }
@@ -323,6 +337,27 @@ Status Distributed::agree(const Status& local)
     if (!local.ok())
         return local;
     return Status::error("rank " + std::to_string(firstFailed) + " failed; see its output");
+}
+
+Status Distributed::announce(const std::string& key)
+{
+    try {
+        m_impl->store->set(key, std::vector<uint8_t>{1});
+    } catch (const std::exception& e) {
+        return lostContact(m_env, "an announcement", e);
+    }
+    return {};
+}
+
+Status Distributed::awaitAnnouncement(const std::string& key, std::chrono::milliseconds timeout)
+{
+    try {
+        m_impl->store->wait({key}, timeout);
+    } catch (const std::exception& e) {
+        return Status::error("rank " + std::to_string(m_env.rank) + " stopped waiting for rank 0 (" + firstLine(e) +
+                             "); rank 0 stopped or crashed while preparing the run, or took longer than AZLLM_DIST_PREPARE_TIMEOUT");
+    }
+    return {};
 }
 
 Status Distributed::barrier()

@@ -33,6 +33,7 @@ struct DistEnv {
     bool agentStore = false; // torchrun's agent hosts the store
     int restartCount = 0;    // TORCHELASTIC_RESTART_COUNT
     std::chrono::milliseconds timeout{std::chrono::minutes(30)};
+    std::chrono::milliseconds prepareTimeout{std::chrono::hours(72)}; // AZLLM_DIST_PREPARE_TIMEOUT
     bool enabled() const { return worldSize > 1; }
     std::string describe() const; // "rank 1 of 2 (local 1), store 127.0.0.1:29500"
 };
@@ -72,6 +73,11 @@ public:
     // rank returns an error, carrying rank 0's message when rank 0 failed.
     Status agree(const Status& local);
     Status barrier();
+    // Rank 0 marks a key in the store; the others wait for it (no collective, so no Gloo
+    // timeout): for work only rank 0 does, like preparing a run from a large corpus. A rank 0
+    // that dies closes the store's connections (or torchrun's agent stops the group).
+    Status announce(const std::string& key);
+    Status awaitAnnouncement(const std::string& key, std::chrono::milliseconds timeout);
 
 private:
     explicit Distributed(const DistEnv& env);

@@ -5,13 +5,28 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <malloc.h>
 #include <string>
 #include <unistd.h>
 
 namespace azllm {
 
+void tuneAllocator()
+{
+    if (std::getenv("AZLLM_DEFAULT_MALLOC"))
+        return;
+    // Activations and gradients are freed and reallocated every step. With glibc's defaults the
+    // heap top is trimmed and regrown each time and the mmap threshold wanders, so every step
+    // pays page faults for memory it just gave back. A fixed 32 MiB threshold (glibc's maximum)
+    // and 256 MiB of retained top padding keep that memory mapped: measured +12% training
+    // tokens/s on tiny and +3% on small (docs/performance.md); tensors over 32 MiB stay mmapped.
+    ::mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    ::mallopt(M_TOP_PAD, 256 << 20);
+}
+
 void ensureFastThreading(int /*argc*/, char** argv)
 {
+    tuneAllocator();
     if (std::getenv("OMP_WAIT_POLICY") || std::getenv("AZLLM_NO_REEXEC"))
         return;
     ::setenv("OMP_WAIT_POLICY", "PASSIVE", 1);

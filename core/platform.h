@@ -10,7 +10,9 @@ namespace azllm {
 // Call first thing in main(). When OMP_WAIT_POLICY is unset, sets it to PASSIVE and re-executes
 // the same binary with the same arguments (idle OpenMP threads otherwise spin against OpenBLAS's
 // threads: measured 2x slower training on 2 cores). AZLLM_NO_REEXEC=1 disables it.
+// Also tunes glibc's allocator for training (tuneAllocator); AZLLM_DEFAULT_MALLOC=1 disables that.
 void ensureFastThreading(int argc, char** argv);
+void tuneAllocator();
 
 // "openblas", "reference", "mkl", "blis", "atlas" or "unknown", from the libraries mapped into this process.
 std::string activeBlas();

@@ -6,6 +6,7 @@
 #include "fsutil.h"
 
 #include <QDateTime>
+#include <QFileInfo>
 
 namespace azllm {
 
@@ -196,7 +197,10 @@ Result<RunConfig> prepareRunImpl(const RunSetup& setup, const std::function<void
     cfg.tokenizer = {{"model_type", QString::fromStdString((*tok)->modelType())},
                      {"vocab_size", (*tok)->vocabSize()},
                      {"source", QString::fromStdString(tokSource)}};
-    cfg.data = {{"corpus", QString::fromStdString(setup.corpusPath)},
+    // Absolute, so a resume from another working directory finds it again.
+    const QString corpusPath = setup.corpusPath.rfind(":/", 0) == 0 ? QString::fromStdString(setup.corpusPath)
+                                                                      : QFileInfo(QString::fromStdString(setup.corpusPath)).absoluteFilePath();
+    cfg.data = {{"corpus", corpusPath},
                 {"corpus_fingerprint", QString::fromStdString(corpus->fingerprint)},
                 {"corpus_bytes", double(corpus->stats.bytes)},
                 {"corpus_files", corpus->stats.files},

@@ -82,6 +82,15 @@ std::pair<at::Tensor, at::Tensor> makeBatch(const TokenData& data, const std::ve
     return {x, y};
 }
 
+// splitmix64's finaliser: distinct (seed, rank, step) give unrelated dropout seeds.
+uint64_t mix64(uint64_t z)
+{
+    z += 0x9E3779B97F4A7C15ULL;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
 double lrAt(const TrainConfig& c, int64_t it, int64_t decaySteps)
 {
     const double minLr = c.minLr < 0 ? c.learningRate / 10.0 : c.minLr;
@@ -292,6 +301,10 @@ Result<TrainSummary> train(const RunConfig& cfg, bool resume, TrainControl& cont
             return Status::error(va.message());
         trainData = std::move(*tr);
         valData = std::move(*va);
+        if ((trainData.size() - 1) / T < world || (valData.size() - 1) / T < 1)
+            return Status::error("the corpus is too small for block size " + std::to_string(T) + " (" + std::to_string(trainData.size()) +
+                                 " training and " + std::to_string(valData.size()) +
+                                 " validation tokens); use a larger corpus or a smaller block size");
         // Ids were checked against each file's vocabulary; that must fit the model's.
         for (const auto* d : {&trainData, &valData})
             if (d->vocabSize() > cfg.model.vocabSize)
@@ -327,22 +340,22 @@ Result<TrainSummary> train(const RunConfig& cfg, bool resume, TrainControl& cont
         } else {
             dst = const_cast<unsigned char*>(trainData.bytes()); // read-only mapping: the root only sends
         }
+        if (lead)
+            trainData.advise(true);
         constexpr int64_t kPiece = int64_t(64) << 20;
         for (int64_t off = 0; off < bytes; off += kPiece) {
             auto t = at::from_blob(dst + off, {std::min(kPiece, bytes - off)}, at::kByte);
             if (auto st = dist->broadcast({t}); !st)
                 return R::error(st.message());
         }
+        if (lead)
+            trainData.advise(false);
         if (!lead)
             trainData = TokenData::fromBytes(std::move(received), static_cast<int>(shape[1].item<int64_t>()), shape[2].item<int64_t>());
     }
 
     const int64_t trainWindows = (static_cast<int64_t>(trainData.size()) - 1) / T;
-    const int64_t valWindowsTotal = lead ? (static_cast<int64_t>(valData.size()) - 1) / T : 1;
-    if (trainWindows < world || valWindowsTotal < 1)
-        return R::error("the corpus is too small for block size " + std::to_string(T) + " (" + std::to_string(trainData.size()) +
-                        " training and " + std::to_string(valData.size()) +
-                        " validation tokens); use a larger corpus or a smaller block size");
+    const int64_t valWindowsTotal = lead ? (static_cast<int64_t>(valData.size()) - 1) / T : 1; // checked in setup()
 
     // Several ranks on one machine share its cores: torchrun's OMP_NUM_THREADS when set, else
     // the cores divided by the ranks on this node.
@@ -355,7 +368,13 @@ Result<TrainSummary> train(const RunConfig& cfg, bool resume, TrainControl& cont
     at::set_num_threads(threads);
 
     // batch_size is per process: a step takes world x B windows, rank r the r-th slice of B.
-    const int64_t B = std::min<int64_t>(tc.batchSize, trainWindows / world);
+    // Every micro-batch of every rank must fit in one epoch's windows.
+    const int64_t B = std::min<int64_t>(tc.batchSize, trainWindows / (world * tc.gradAccum));
+    if (B < 1)
+        return R::error("the corpus is too small for " + std::to_string(tc.gradAccum) + " gradient-accumulation step(s)" +
+                        (world > 1 ? " on " + std::to_string(world) + " ranks" : std::string()) + ": it has " +
+                        std::to_string(trainWindows) + " training windows of " + std::to_string(T) +
+                        " tokens; use a larger corpus, a smaller block size or a smaller --grad-accum");
     const int64_t stepsPerEpoch = std::max<int64_t>(1, trainWindows / (B * tc.gradAccum * world));
     int64_t stepLimit = 0;
     if (tc.maxSteps > 0)
@@ -551,7 +570,7 @@ Result<TrainSummary> train(const RunConfig& cfg, bool resume, TrainControl& cont
         if (dist && cfg.model.dropout > 0) {
             // Each rank its own dropout masks, reproducible from (seed, rank, step) so a resumed
             // group continues exactly.
-            at::manual_seed(tc.seed * 1000003ULL + static_cast<uint64_t>(rank) * 7919ULL + static_cast<uint64_t>(step));
+            at::manual_seed(mix64(mix64(mix64(tc.seed) ^ static_cast<uint64_t>(rank)) ^ static_cast<uint64_t>(step)));
         }
         const double lr = lrAt(tc, step, decaySteps);
         opt.zeroGrad();

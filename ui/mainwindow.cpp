@@ -2,6 +2,7 @@
 #include "mainwindow.h"
 
 #include "chatpanel.h"
+#include "corpus.h"
 #include "exportdialog.h"
 #include "language.h"
 #include "lossplotwidget.h"
@@ -32,6 +33,7 @@
 #include <QTabWidget>
 #include <QSplitter>
 #include <QStatusBar>
+#include <QThread>
 #include <QToolBar>
 #include <QVBoxLayout>
 
@@ -426,6 +428,25 @@ ExportDialog* MainWindow::openExportDialog()
     return dialog;
 }
 
+void MainWindow::resumeOpenedRun(const azllm::RunConfig& cfg, const QString& changed)
+{
+    if (m_state != State::Idle)
+        return;
+    if (!changed.isEmpty()) {
+        const auto answer = QMessageBox::question(
+            this, tr("Corpus changed"),
+            tr("%1.\n\nThe run's saved token data no longer matches it. Continue training on the saved token data?").arg(changed),
+            QMessageBox::Yes | QMessageBox::No, QMessageBox::No);
+        if (answer != QMessageBox::Yes)
+            return;
+    }
+    log(tr("resuming %1 from its last checkpoint").arg(m_runDir));
+    m_maxStallMs = 0;
+    if (m_worker->start(cfg, true))
+        setState(State::Running);
+    m_stallClock.restart(); // measure from here: the click handler itself is not "while training"
+}
+
 void MainWindow::startTraining()
 {
     if (m_state != State::Idle)
@@ -436,20 +457,24 @@ void MainWindow::startTraining()
             QMessageBox::warning(this, tr("Cannot resume"), QString::fromStdString(cfg.message()));
             return;
         }
-        if (auto changed = azllm::checkCorpusUnchanged(*cfg); !changed) {
-            const auto answer = QMessageBox::question(
-                this, tr("Corpus changed"),
-                tr("%1.\n\nThe run's saved token data no longer matches it. Continue training on the saved token data?")
-                    .arg(QString::fromStdString(changed.message())),
-                QMessageBox::Yes | QMessageBox::No, QMessageBox::No);
-            if (answer != QMessageBox::Yes)
-                return;
+        const std::string corpus = cfg->data.value("corpus").toString().toStdString();
+        if (azllm::corpusRawBytes(corpus) < (int64_t(16) << 20)) {
+            const auto changed = azllm::checkCorpusUnchanged(*cfg);
+            resumeOpenedRun(*cfg, QString::fromStdString(changed.message()));
+            return;
         }
-        log(tr("resuming %1 from its last checkpoint").arg(m_runDir));
-        m_maxStallMs = 0;
-        if (m_worker->start(*cfg, true))
-            setState(State::Running);
-        m_stallClock.restart(); // measure from here: the click handler itself is not "while training"
+        // A large corpus is reread on a worker thread; Train stays disabled meanwhile.
+        log(tr("checking that the corpus is unchanged…"));
+        m_train->setEnabled(false);
+        auto result = std::make_shared<azllm::Status>();
+        const azllm::RunConfig run = *cfg;
+        QThread* thread = QThread::create([run, result] { *result = azllm::checkCorpusUnchanged(run); });
+        connect(thread, &QThread::finished, this, [this, thread, run, result] {
+            thread->deleteLater();
+            m_train->setEnabled(m_state == State::Idle);
+            resumeOpenedRun(run, QString::fromStdString(result->message()));
+        });
+        thread->start();
         return;
     }
     const QString problem = m_setup->validate();

@@ -3,6 +3,8 @@
 // Train / Pause / Stop / Export / Open run actions to the trainer worker and the export dialog.
 #pragma once
 
+#include "run.h"
+
 #include "metrics.h"
 
 #include <QElapsedTimer>
@@ -66,6 +68,9 @@ protected:
 
 private:
     void startTraining();
+    // Resuming an opened run, once its corpus was compared with config.json (changed: what
+    // checkCorpusUnchanged said; empty when unchanged).
+    void resumeOpenedRun(const azllm::RunConfig& cfg, const QString& changed);
     void setState(State s);
     void log(const QString& line);
     void updateExportEnabled();

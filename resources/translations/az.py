@@ -5,6 +5,7 @@ import sys
 import xml.etree.ElementTree as ET
 
 AZ = {
+    "checking that the corpus is unchanged…": "korpusun dəyişmədiyi yoxlanılır…",
     "reading %1 MB…": "%1 MB oxunur…",
     "Corpus changed": "Korpus dəyişib",
     "%1.\n\nThe run's saved token data no longer matches it. Continue training on the saved token data?": "%1.\n\nTəlimin saxlanmış token məlumatı artıq ona uyğun deyil. Təlim saxlanmış token məlumatı ilə davam etsin?",

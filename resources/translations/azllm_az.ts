@@ -609,6 +609,10 @@ The run's saved token data no longer matches it. Continue training on the saved 
 
 Təlimin saxlanmış token məlumatı artıq ona uyğun deyil. Təlim saxlanmış token məlumatı ilə davam etsin?</translation>
     </message>
+    <message>
+        <source>checking that the corpus is unchanged…</source>
+        <translation>korpusun dəyişmədiyi yoxlanılır…</translation>
+    </message>
 </context>
 <context>
     <name>QObject</name>

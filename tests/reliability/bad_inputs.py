@@ -101,6 +101,9 @@ def main():
              lambda: None if os.path.exists(os.path.join(long_run, "checkpoints", "best", "model.pt")) else "no best checkpoint")
         os.remove(d("c", "line100m.txt"))
         shutil.rmtree(long_run, ignore_errors=True)
+        ga_run = d("runs", "grad-accum")
+        case("corpus", "too small for the gradient accumulation",
+             ["train", "--corpus", "demo", "--run-dir", ga_run] + TINY + ["--grad-accum", "1000"], 1)
         case("corpus", "vocabulary the corpus cannot support",
              ["tokenizer", "train", "--corpus", "demo", "--vocab-size", "5000", "--out", d("tok", "t.model")], 1)
 
