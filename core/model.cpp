@@ -59,12 +59,20 @@ at::Tensor CausalSelfAttentionImpl::forward(const at::Tensor& x, at::Tensor* kCa
         *vCache = v;
     }
     const int64_t S = past + T;
-    // (B, nh, T, hs) x (B, nh, hs, S) -> (B, nh, T, S)
-    auto att = at::matmul(q, k.transpose(-2, -1)).mul_(1.0 / std::sqrt(static_cast<double>(hs)));
+    // (B, nh, T, hs) x (B, nh, hs, S) -> (B, nh, T, S), scaled by 1/sqrt(hs)
+    const double scale = 1.0 / std::sqrt(static_cast<double>(hs));
+    at::Tensor att;
     if (T > 1) {
-        // query i (absolute position past + i) may see keys 0..past + i
-        auto mask = at::ones({T, S}, at::TensorOptions().dtype(at::kBool)).triu_(past + 1);
-        att.masked_fill_(mask, -std::numeric_limits<float>::infinity());
+        // Query i (absolute position past + i) may see keys 0..past + i. The causal mask enters
+        // as an additive bias (0 or -inf) that the batched GEMM accumulates onto, with the
+        // scale as its alpha: one pass over the scores instead of three (product, scale, mask),
+        // and a backward without the scale's and the mask's passes.
+        auto bias = at::full({T, S}, -std::numeric_limits<double>::infinity(), q.options()).triu_(past + 1);
+        att = at::baddbmm(bias.expand({B * m_nHead, T, S}), q.reshape({B * m_nHead, T, hs}),
+                          k.reshape({B * m_nHead, S, hs}).transpose(1, 2), /*beta=*/1.0, /*alpha=*/scale)
+                  .view({B, m_nHead, T, S});
+    } else {
+        att = at::matmul(q, k.transpose(-2, -1)).mul_(scale);
     }
     att = at::softmax(att, -1);
     att = attn_dropout(att);
