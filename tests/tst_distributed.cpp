@@ -386,7 +386,15 @@ private Q_SLOTS:
         if (torchrun.isEmpty())
             QSKIP("torchrun not installed (Debian package python3-torch)");
         const QString run = m_dir.file("torchrun-" + mode), ref = m_dir.file("torchrun-ref-" + mode);
+        // torchrun sets OMP_NUM_THREADS=1, which OpenBLAS also reads (its GEMMs then sum in
+        // another order): the one-process reference runs with the same setting.
+        const QByteArray omp = qgetenv("OMP_NUM_THREADS");
+        qputenv("OMP_NUM_THREADS", "1");
         auto r = runAzllm(common(ref, 8, 4));
+        if (omp.isNull())
+            qunsetenv("OMP_NUM_THREADS");
+        else
+            qputenv("OMP_NUM_THREADS", omp);
         QVERIFY2(r.code == 0, qPrintable(r.err));
         // Debian 12's torchrun (torch 1.13, Python 3.11) spells its flags with underscores and
         // needs -r/-t set: its default redirect setting fails on Python 3.11.
