@@ -53,7 +53,7 @@ int64_t countCodePoints(const std::string& text)
     return n;
 }
 
-int64_t collectCodePoints(const std::string& text, std::unordered_set<uint32_t>& out)
+int64_t collectCodePoints(std::string_view text, std::unordered_set<uint32_t>& out)
 {
     int64_t n = 0;
     const auto* s = reinterpret_cast<const unsigned char*>(text.data());
@@ -105,7 +105,7 @@ size_t incompleteTail(const char* data, size_t size)
     return 0;
 }
 
-bool whitespaceOnly(const std::string& s)
+bool whitespaceOnly(std::string_view s)
 {
     return std::all_of(s.begin(), s.end(), [](char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\f' || c == '\v'; });
 }
@@ -253,14 +253,13 @@ Result<Corpus> readCorpus(const std::string& path, bool keepText, const std::fun
         std::string text;
         auto status = streamCorpusFile(file, [&](std::string_view chunk) -> Status {
             hash.addData(QByteArrayView(chunk.data(), static_cast<qsizetype>(chunk.size())));
-            const std::string piece(chunk);
-            if (blank && !whitespaceOnly(piece))
+            if (blank && !whitespaceOnly(chunk))
                 blank = false;
             st.bytes += static_cast<int64_t>(chunk.size());
             st.lines += std::count(chunk.begin(), chunk.end(), '\n');
-            st.characters += collectCodePoints(piece, distinct);
+            st.characters += collectCodePoints(chunk, distinct);
             if (keepText)
-                text += piece;
+                text += chunk;
             return sink ? sink(static_cast<size_t>(k), chunk) : Status();
         });
         if (!status)

@@ -39,7 +39,7 @@ int64_t findInvalidUtf8(const char* data, size_t size);
 // Number of code points in valid UTF-8.
 int64_t countCodePoints(const std::string& text);
 // Adds every code point of valid UTF-8 text to out; returns how many code points the text has.
-int64_t collectCodePoints(const std::string& text, std::unordered_set<uint32_t>& out);
+int64_t collectCodePoints(std::string_view text, std::unordered_set<uint32_t>& out);
 
 Result<Corpus> loadCorpus(const std::string& path);
 

@@ -21,67 +21,22 @@ constexpr size_t kHeaderInts = 256;
 
 Status writeTokenFile(const std::string& path, const std::vector<int32_t>& ids, int64_t vocabSize)
 {
-    for (size_t i = 0; i < ids.size(); ++i)
-        if (ids[i] < 0 || ids[i] >= vocabSize)
-            return Status::error("token id " + std::to_string(ids[i]) + " at position " + std::to_string(i) +
-                                 " is outside the vocabulary of " + std::to_string(vocabSize) + "; the tokenizer and model disagree");
-    const int32_t width = vocabSize <= 65535 ? 2 : 4;
-    std::string buf(kHeaderInts * 4 + ids.size() * static_cast<size_t>(width), '\0');
-    int32_t header[kHeaderInts] = {0};
-    header[0] = kTokenFileMagic;
-    header[1] = kTokenFileVersion;
-    header[2] = width;
-    header[3] = static_cast<int32_t>(vocabSize);
-    const int64_t n = static_cast<int64_t>(ids.size());
-    std::memcpy(&header[4], &n, sizeof n);
-    std::memcpy(buf.data(), header, sizeof header);
-    char* out = buf.data() + sizeof header;
-    if (width == 2) {
-        for (size_t i = 0; i < ids.size(); ++i) {
-            const uint16_t v = static_cast<uint16_t>(ids[i]);
-            std::memcpy(out + 2 * i, &v, 2);
-        }
-    } else {
-        std::memcpy(out, ids.data(), ids.size() * 4);
-    }
-    return fs::writeFileAtomic(path, buf);
+    TokenFileWriter w;
+    if (auto st = w.open(path, vocabSize); !st)
+        return st;
+    if (auto st = w.append(ids.data(), ids.size()); !st)
+        return st;
+    return w.commit();
 }
 
 Result<std::vector<int32_t>> readTokenFile(const std::string& path)
 {
-    using R = Result<std::vector<int32_t>>;
-    auto bytes = fs::readFile(path);
-    if (!bytes)
-        return R::error(bytes.message());
-    if (bytes->size() < kHeaderInts * 4)
-        return R::error("token file '" + path + "' is truncated (no header); delete the run's data folder and train again");
-    int32_t header[kHeaderInts];
-    std::memcpy(header, bytes->data(), sizeof header);
-    if (header[0] != kTokenFileMagic)
-        return R::error("'" + path + "' is not an AzLLM token file (bad magic number)");
-    if (header[1] != kTokenFileVersion)
-        return R::error("token file '" + path + "' has format version " + std::to_string(header[1]) +
-                        ", this build reads version " + std::to_string(kTokenFileVersion) + "; update AzLLM Studio");
-    const int32_t width = header[2];
-    int64_t n;
-    std::memcpy(&n, &header[4], sizeof n);
-    if ((width != 2 && width != 4) || n < 0 ||
-        bytes->size() != sizeof header + static_cast<size_t>(n) * static_cast<size_t>(width))
-        return R::error("token file '" + path + "' is damaged (its size does not match its header)");
-    std::vector<int32_t> ids(static_cast<size_t>(n));
-    const char* in = bytes->data() + sizeof header;
-    if (width == 2) {
-        for (size_t i = 0; i < ids.size(); ++i) {
-            uint16_t v;
-            std::memcpy(&v, in + 2 * i, 2);
-            ids[i] = v;
-        }
-    } else {
-        std::memcpy(ids.data(), in, ids.size() * 4);
-    }
-    for (int32_t id : ids)
-        if (id < 0 || id >= header[3])
-            return R::error("token file '" + path + "' holds an id outside its vocabulary; it is damaged");
+    auto data = TokenData::open(path);
+    if (!data)
+        return Result<std::vector<int32_t>>::error(data.message());
+    std::vector<int32_t> ids(static_cast<size_t>(data->size()));
+    for (int64_t i = 0; i < data->size(); ++i)
+        ids[static_cast<size_t>(i)] = (*data)[i];
     return ids;
 }
 

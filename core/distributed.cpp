@@ -11,6 +11,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 
 namespace azllm {
 
@@ -193,24 +194,32 @@ Status lostContact(const DistEnv& env, const char* op, const std::exception& e)
                          " s (AZLLM_DIST_TIMEOUT) — check its output, then --resume the run");
 }
 
-} // namespace
-
-Status Distributed::broadcast(const std::vector<at::Tensor>& tensors, int root)
+// Starts op on each tensor (one collective per tensor, queued on Gloo's threads), then waits for
+// all of them; a failure is reported as lost contact.
+Status runEach(const DistEnv& env, const char* what, const std::vector<at::Tensor>& tensors,
+               const std::function<c10::intrusive_ptr<c10d::Work>(std::vector<at::Tensor>&)>& op)
 {
     try {
-        c10d::BroadcastOptions opts;
-        opts.rootRank = root;
         std::vector<c10::intrusive_ptr<c10d::Work>> works;
         for (const auto& t : tensors) {
             std::vector<at::Tensor> one{t};
-            works.push_back(m_impl->pg->broadcast(one, opts));
+            works.push_back(op(one));
         }
         for (auto& w : works)
             w->wait();
     } catch (const std::exception& e) {
-        return lostContact(m_env, "a broadcast", e);
+        return lostContact(env, what, e);
     }
     return {};
+}
+
+} // namespace
+
+Status Distributed::broadcast(const std::vector<at::Tensor>& tensors, int root)
+{
+    c10d::BroadcastOptions opts;
+    opts.rootRank = root;
+    return runEach(m_env, "a broadcast", tensors, [&](std::vector<at::Tensor>& one) { return m_impl->pg->broadcast(one, opts); });
 }
 
 Status Distributed::broadcastBytes(std::string& bytes, int root)
@@ -229,20 +238,9 @@ Status Distributed::broadcastBytes(std::string& bytes, int root)
     return {};
 }
 
-Status Distributed::allReduceSum(const std::vector<at::Tensor>& tensors)
+Status Distributed::allReduceSum(const std::vector<at::Tensor>& tensors, const char* what)
 {
-    try {
-        std::vector<c10::intrusive_ptr<c10d::Work>> works;
-        for (const auto& t : tensors) {
-            std::vector<at::Tensor> one{t};
-            works.push_back(m_impl->pg->allreduce(one));
-        }
-        for (auto& w : works)
-            w->wait();
-    } catch (const std::exception& e) {
-        return lostContact(m_env, "an all-reduce", e);
-    }
-    return {};
+    return runEach(m_env, what, tensors, [&](std::vector<at::Tensor>& one) { return m_impl->pg->allreduce(one); });
 }
 
 Status Distributed::allReduceGradients(const std::vector<at::Tensor>& grads, const at::Tensor& extras, size_t bucketBytes)
@@ -279,28 +277,18 @@ Status Distributed::allReduceGradients(const std::vector<at::Tensor>& grads, con
             bucket.flat = at::cat(flat);
         }
     }
-    try {
-        std::vector<c10::intrusive_ptr<c10d::Work>> works;
-        for (auto& bucket : buckets) {
-            std::vector<at::Tensor> one{bucket.flat};
-            works.push_back(m_impl->pg->allreduce(one));
-        }
-        if (extras.defined()) {
-            std::vector<at::Tensor> one{extras};
-            works.push_back(m_impl->pg->allreduce(one));
-        }
-        for (auto& w : works)
-            w->wait();
-    } catch (const std::exception& e) {
-        return lostContact(m_env, "the gradient all-reduce", e);
-    }
+    std::vector<at::Tensor> reduced;
+    for (const auto& bucket : buckets)
+        reduced.push_back(bucket.flat);
+    if (extras.defined())
+        reduced.push_back(extras);
+    if (auto st = allReduceSum(reduced, "the gradient all-reduce"); !st)
+        return st;
     const double inv = 1.0 / static_cast<double>(m_env.worldSize);
     for (auto& bucket : buckets) {
-        if (bucket.grads.size() == 1 && bucket.flat.is_same(bucket.grads.front())) {
-            bucket.flat.mul_(inv);
-            continue;
-        }
         bucket.flat.mul_(inv);
+        if (bucket.flat.is_same(bucket.grads.front()))
+            continue; // reduced in place
         int64_t off = 0;
         for (auto& g : bucket.grads) {
             const int64_t n = g.numel();

@@ -61,8 +61,8 @@ public:
     Status broadcast(const std::vector<at::Tensor>& tensors, int root = 0);
     // Root's bytes to every rank (any length).
     Status broadcastBytes(std::string& bytes, int root = 0);
-    // Sums each tensor over the ranks, in place.
-    Status allReduceSum(const std::vector<at::Tensor>& tensors);
+    // Sums each tensor over the ranks, in place (what names the operation in an error).
+    Status allReduceSum(const std::vector<at::Tensor>& tensors, const char* what = "an all-reduce");
     // Averages gradients over the ranks in place: consecutive gradients (last layer first, as
     // backward produces them) are packed into flat buckets of about bucketBytes, each bucket is
     // all-reduced asynchronously, then unpacked. extras (a small double tensor: loss sums, stop
