@@ -11,6 +11,7 @@
 #include "inference.h"
 #include "fsutil.h"
 #include "platform.h"
+#include "precision.h"
 #include "run.h"
 #include "tokenizer.h"
 #include "trainer.h"
@@ -44,7 +45,10 @@ Usage:
                  [--max-steps N] [--seed S] [--threads N] [--resume] [--json]
                  [--tokenizer FILE.model] [--vocab-size N] [--learning-rate X] [--batch-size N]
                  [--block-size N] [--grad-accum N] [--warmup-steps N] [--dropout X]
-                 [--stop-threshold X] [--device cpu|cuda] [--ignore-corpus-change]
+                 [--stop-threshold X] [--device cpu|cuda] [--precision fp32|bf16]
+                 [--ignore-corpus-change]
+                 --precision bf16: bfloat16 autocast with fp32 weights and optimizer state (fast
+                 on CPUs with AVX512-BF16; see docs/performance.md).
                  Data-parallel over processes and machines when launched by torchrun (or with
                  RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT set): see docs/distributed.md.
   azllm export   --run-dir DIR [--checkpoint best|last] --out DIR [--format pt|hf|all]
@@ -55,7 +59,7 @@ Usage:
   azllm score    --model PATH --text TEXT|--file PATH [--json]    (mean NLL and perplexity)
   azllm chat     --model PATH [sampling options as generate]      (interactive terminal chat)
   azllm bench    train|generate [--preset P] [--json] [--steps N] [--threads N] [--batch-size N]
-                 [--new-tokens N] [--prompt-tokens N] [--no-baseline]
+                 [--precision fp32|bf16] [--new-tokens N] [--prompt-tokens N] [--no-baseline]
   azllm info     PATH        (describe a run, checkpoint, export folder, Hugging Face folder, tokenizer or corpus)
 
   --model takes a run directory (its best checkpoint), a *_final.pt export folder or a Hugging
@@ -210,7 +214,7 @@ int cmdTrain(int argc, char** argv)
                    {"corpus", "run-dir", "preset", "config", "patience", "min-delta", "eval-every", "max-epochs",
                     "max-steps", "seed", "threads", "tokenizer", "vocab-size", "learning-rate", "batch-size",
                     "block-size", "grad-accum", "warmup-steps", "dropout", "stop-threshold", "model-type", "eval-iters",
-                    "device"},
+                    "device", "precision"},
                    {"resume", "json", "ignore-corpus-change"});
     if (!a.positional.empty())
         throw UsageError{"unexpected argument '" + a.positional.front() + "'"};
@@ -280,6 +284,7 @@ int cmdTrain(int argc, char** argv)
     if (a.has("max-steps")) setup.train.maxSteps = toInt(a, "max-steps", 0, INT64_MAX);
     if (a.has("seed")) setup.train.seed = static_cast<uint64_t>(toInt(a, "seed", 0, INT64_MAX));
     if (a.has("threads")) setup.train.threads = static_cast<int>(toInt(a, "threads", 0, 1024));
+    if (a.has("precision")) setup.train.precision = a.get("precision");
     if (a.has("learning-rate")) setup.train.learningRate = toDouble(a, "learning-rate");
     if (a.has("batch-size")) setup.train.batchSize = toInt(a, "batch-size", 1, 1000000);
     if (a.has("grad-accum")) setup.train.gradAccum = toInt(a, "grad-accum", 1, 1000000);
@@ -437,6 +442,8 @@ int cmdTrain(int argc, char** argv)
         std::fflush(stdout);
         return true;
     };
+    if (auto w = precisionWarning(cfg->train.precision, runtime.device); !w.empty() && lead)
+        std::fprintf(stderr, "warning: %s\n", w.c_str());
     auto summary = train(*cfg, resume, control, cb, runtime);
     g_control = nullptr;
     if (!summary)
@@ -968,7 +975,7 @@ int cmdBench(int argc, char** argv)
         throw UsageError{"use `azllm bench train|generate [--preset P] [--json]`"};
     if (std::string(argv[2]) == "generate")
         return benchGenerateCmd(argc, argv);
-    Args a = parse(argc, argv, 3, {"preset", "steps", "warmup", "threads", "batch-size"}, {"json"});
+    Args a = parse(argc, argv, 3, {"preset", "steps", "warmup", "threads", "batch-size", "precision"}, {"json"});
     if (!a.positional.empty())
         throw UsageError{"unexpected argument '" + a.positional.front() + "'"};
     BenchTrainOptions opt;
@@ -979,7 +986,12 @@ int cmdBench(int argc, char** argv)
     if (a.has("warmup")) opt.warmupSteps = static_cast<int>(toInt(a, "warmup", 0, 100000));
     if (a.has("threads")) opt.threads = static_cast<int>(toInt(a, "threads", 0, 1024));
     if (a.has("batch-size")) opt.batchSize = toInt(a, "batch-size", 1, 100000);
+    opt.precision = a.get("precision", "fp32");
+    if (!isValidPrecision(opt.precision))
+        throw UsageError{"--precision must be fp32 or bf16, not '" + opt.precision + "'"};
     warnBlasOnce();
+    if (auto w = precisionWarning(opt.precision); !w.empty())
+        std::fprintf(stderr, "warning: %s\n", w.c_str());
     auto r = benchTrain(opt);
     if (!r)
         return fail(r.message());
@@ -988,11 +1000,12 @@ int cmdBench(int argc, char** argv)
     } else {
         const auto& o = *r;
         std::printf("bench train %s: %.0f tokens/s, %.1f ms/step (min %.1f, max %.1f), MFU %.1f%% of %.1f GFLOP/s matmul peak, peak RSS %.0f MiB\n"
-                    "  shape: n_layer %d, n_head %d, n_embd %d, block %d, vocab %d, batch %d, threads %d, float32\n",
+                    "  shape: n_layer %d, n_head %d, n_embd %d, block %d, vocab %d, batch %d, threads %d, %s\n",
                     opt.preset.c_str(), o["tokens_per_s"].toDouble(), o["ms_per_step"].toDouble(), o["ms_per_step_min"].toDouble(),
                     o["ms_per_step_max"].toDouble(), 100 * o["mfu"].toDouble(), o["matmul_peak_gflops"].toDouble(),
                     o["peak_rss_bytes"].toDouble() / (1 << 20), o["n_layer"].toInt(), o["n_head"].toInt(), o["n_embd"].toInt(),
-                    o["block_size"].toInt(), o["vocab_size"].toInt(), o["batch_size"].toInt(), o["threads"].toInt());
+                    o["block_size"].toInt(), o["vocab_size"].toInt(), o["batch_size"].toInt(), o["threads"].toInt(),
+                    o["dtype"].toString().toUtf8().constData());
     }
     return kOk;
 }

@@ -5,6 +5,7 @@ weights, lr 3e-4), gradient clipping (1.0), random tokens, batch and thread coun
 way (median step after untimed warm-up). Prints one JSON line with the fields azllm prints.
 
   ref_bench.py train    --preset tiny|small|az-100m [--steps N] [--warmup N] [--threads N] [--batch-size N]
+                        [--dtype fp32|bf16]
   ref_bench.py generate --preset tiny|small|az-100m [--new-tokens N] [--prompt-tokens N] [--threads N]
 
 Run it with OMP_WAIT_POLICY=PASSIVE in the environment (bench/compare.py does): libgomp reads it
@@ -50,8 +51,8 @@ def params(cfg):
     return V * C + T * C + L * per_block + 2 * C
 
 
-def matmul_peak(n=1024, reps=10):
-    a, b = torch.randn(n, n), torch.randn(n, n)
+def matmul_peak(n=1024, reps=10, dtype=torch.float32):
+    a, b = torch.randn(n, n).to(dtype), torch.randn(n, n).to(dtype)
     c = a @ b
     best = 1e30
     for _ in range(reps):
@@ -85,12 +86,15 @@ def bench_train(a):
     T = cfg["block_size"]
     x = torch.randint(0, cfg["vocab_size"], (batch, T))
     y = torch.randint(0, cfg["vocab_size"], (batch, T))
-    peak = matmul_peak()
+    # MFU against the peak of the precision the matrix products run in.
+    peak = matmul_peak(dtype=torch.bfloat16 if a.dtype == "bf16" else torch.float32)
+    fp32_peak = matmul_peak() if a.dtype == "bf16" else peak
     times = []
     for i in range(a.warmup + a.steps):
         t0 = time.perf_counter()
         opt.zero_grad(set_to_none=True)
-        _, loss = model(x, y)
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=a.dtype == "bf16"):
+            _, loss = model(x, y)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
@@ -105,9 +109,11 @@ def bench_train(a):
     achieved = flops * tps / 1e9
     out = {"benchmark": "train", "implementation": "python-reference"}
     out.update(shape_fields(a.preset, cfg, torch.get_num_threads(), batch))
+    if a.dtype == "bf16":
+        out["dtype"] = "bfloat16-autocast"
     out.update({"steps": a.steps, "ms_per_step": med * 1e3, "ms_per_step_min": times[0] * 1e3,
                 "ms_per_step_max": times[-1] * 1e3, "tokens_per_s": tps, "model_gflops_per_s": achieved,
-                "matmul_peak_gflops": peak, "mfu": achieved / peak, "peak_rss_bytes": peak_rss(),
+                "matmul_peak_gflops": peak, "fp32_matmul_peak_gflops": fp32_peak, "precision": a.dtype, "mfu": achieved / peak, "peak_rss_bytes": peak_rss(),
                 "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY", "")})
     return out
 
@@ -204,6 +210,8 @@ def main():
     p.add_argument("--warmup", type=int, default=3)
     p.add_argument("--threads", type=int, default=0)
     p.add_argument("--batch-size", type=int, default=0)
+    p.add_argument("--dtype", choices=["fp32", "bf16"], default="fp32",
+                   help="training precision: fp32, or bf16 autocast with fp32 master weights")
     p.add_argument("--new-tokens", type=int, default=200)
     p.add_argument("--prompt-tokens", type=int, default=8)
     a = p.parse_args()

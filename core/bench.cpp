@@ -6,6 +6,7 @@
 #include "generate.h"
 #include "inference.h"
 #include "model.h"
+#include "precision.h"
 #include "trainer.h"
 
 #include <ATen/ATen.h>
@@ -27,10 +28,10 @@ int64_t peakRssBytes()
     return static_cast<int64_t>(ru.ru_maxrss) * 1024;
 }
 
-double measureMatmulPeakGflops(int n, int reps)
+double measureMatmulPeakGflops(int n, int reps, bool bf16)
 {
-    auto a = at::randn({n, n});
-    auto b = at::randn({n, n});
+    auto a = at::randn({n, n}).to(bf16 ? at::kBFloat16 : at::kFloat);
+    auto b = at::randn({n, n}).to(bf16 ? at::kBFloat16 : at::kFloat);
     auto c = at::matmul(a, b); // warm-up
     double best = 1e30;
     for (int i = 0; i < reps; ++i) {
@@ -51,7 +52,9 @@ Result<QJsonObject> benchTrain(const BenchTrainOptions& opt)
     GptConfig cfg = preset->model;
     int64_t B = opt.batchSize > 0 ? opt.batchSize : (opt.preset == "az-100m" ? 4 : 16);
     const int64_t T = cfg.blockSize;
-    const double peak = measureMatmulPeakGflops();
+    // MFU against the peak of the precision the matrix products run in.
+    const double peak = measureMatmulPeakGflops(1024, 10, opt.precision == "bf16");
+    const double fp32Peak = opt.precision == "bf16" ? measureMatmulPeakGflops() : peak;
 
     at::manual_seed(1);
     Gpt model(cfg);
@@ -67,7 +70,11 @@ Result<QJsonObject> benchTrain(const BenchTrainOptions& opt)
     for (int i = 0; i < opt.warmupSteps + opt.steps; ++i) {
         const auto t0 = Clock::now();
         adam.zeroGrad();
-        auto loss = GptImpl::loss(model->forward(x), y);
+        at::Tensor loss;
+        {
+            AutocastScope autocast(opt.precision == "bf16", at::kCPU);
+            loss = GptImpl::loss(model->forward(x), y);
+        }
         const auto t1 = Clock::now();
         loss.backward();
         const auto t2 = Clock::now();
@@ -98,7 +105,9 @@ Result<QJsonObject> benchTrain(const BenchTrainOptions& opt)
                        {"vocab_size", double(cfg.vocabSize)},
                        {"batch_size", double(B)},
                        {"threads", threads},
-                       {"dtype", "float32"},
+                       {"dtype", opt.precision == "bf16" ? "bfloat16-autocast" : "float32"},
+                       {"precision", QString::fromStdString(opt.precision)},
+                       {"cpu_native_bf16", cpuHasNativeBf16()},
                        {"parameters", double(cfg.parameterCount())},
                        {"steps", opt.steps},
                        {"ms_per_step", median * 1000.0},
@@ -107,6 +116,7 @@ Result<QJsonObject> benchTrain(const BenchTrainOptions& opt)
                        {"tokens_per_s", tokensPerS},
                        {"model_gflops_per_s", achieved},
                        {"matmul_peak_gflops", peak},
+                       {"fp32_matmul_peak_gflops", fp32Peak},
                        {"mfu", achieved / peak},
                        {"peak_rss_bytes", double(peakRssBytes())},
                        {"ms_forward", phase[0] * 1000.0 / opt.steps},

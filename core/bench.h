@@ -17,6 +17,7 @@ struct BenchTrainOptions {
     int steps = 10;       // timed
     int threads = 0;      // 0 = all cores
     int64_t batchSize = 0; // 0 = the benchmark shape's default (tiny 16, small 16, az-100m 4)
+    std::string precision = "fp32"; // or "bf16" (autocast, fp32 master weights; see precision.h)
 };
 
 struct BenchGenerateOptions {
@@ -27,8 +28,8 @@ struct BenchGenerateOptions {
     bool baseline = true; // also time full recompute (no KV cache)
 };
 
-// GFLOP/s of an n x n fp32 matmul, best of a few repetitions.
-double measureMatmulPeakGflops(int n = 1024, int reps = 10);
+// GFLOP/s of an n x n matmul (fp32, or bfloat16 when bf16), best of a few repetitions.
+double measureMatmulPeakGflops(int n = 1024, int reps = 10, bool bf16 = false);
 Result<QJsonObject> benchTrain(const BenchTrainOptions& opt);
 // Generation speed of a preset (random weights, greedy, no early EOS): tokens/s with the KV cache
 // and with full recompute, time to first token, and the memory-bandwidth bound.

@@ -68,6 +68,8 @@ Status TrainConfig::validate() const
         return Status::error("eval iters must be at least 1");
     if (threads < 0 || threads > 1024)
         return Status::error("threads must be between 0 (all cores) and 1024");
+    if (precision != "fp32" && precision != "bf16")
+        return Status::error("precision must be fp32 or bf16, not '" + precision + "'");
     if (!(valFraction > 0 && valFraction < 0.9))
         return Status::error("validation fraction must be in (0, 0.9)");
     return {};
@@ -158,7 +160,8 @@ QJsonObject toJson(const TrainConfig& c)
             {"eval_iters", double(c.evalIters)},
             {"seed", QString::number(c.seed)},
             {"threads", c.threads},
-            {"val_fraction", c.valFraction}};
+            {"val_fraction", c.valFraction},
+            {"precision", QString::fromStdString(c.precision)}};
 }
 
 QJsonObject toJson(const EarlyStoppingConfig& c)
@@ -201,6 +204,13 @@ struct Reader {
         }
         if (!v.isDouble()) { error = where + "." + key + " must be a number"; return; }
         out = static_cast<T>(v.toDouble());
+    }
+    void str(const char* key, std::string& out)
+    {
+        if (!o.contains(key) || !error.empty())
+            return;
+        if (!o.value(key).isString()) { error = where + "." + key + " must be a string"; return; }
+        out = o.value(key).toString().toStdString();
     }
     void boolean(const char* key, bool& out)
     {
@@ -254,6 +264,7 @@ Result<TrainConfig> trainConfigFromJson(const QJsonObject& o)
     r.num("seed", c.seed);
     r.num("threads", c.threads);
     r.num("val_fraction", c.valFraction);
+    r.str("precision", c.precision); // absent in runs made before it existed: fp32
     if (!r.error.empty())
         return Result<TrainConfig>::error(r.error);
     if (auto st = c.validate(); !st)

@@ -47,6 +47,7 @@ struct TrainConfig {
     uint64_t seed = 1337;
     int threads = 0;                // intra-op threads; 0 = all cores
     double valFraction = 0.1;       // share of the corpus held out for validation
+    std::string precision = "fp32"; // "fp32", or "bf16": autocast matrix products, fp32 weights and state
 
     Status validate() const;
 };

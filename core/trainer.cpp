@@ -7,6 +7,7 @@
 #include "distributed.h"
 #include "fsutil.h"
 #include "model.h"
+#include "precision.h"
 
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
@@ -218,7 +219,7 @@ Result<RunConfig> mergeResumeConfig(const RunConfig& saved, const RunConfig& req
 {
     static const std::vector<std::string> allowed = {"patience", "min-delta", "max-epochs", "max-steps", "threads",
                                                      "stop-threshold", "json", "resume", "run-dir", "corpus",
-                                                     "ignore-corpus-change", "device"};
+                                                     "ignore-corpus-change", "device", "precision"};
     std::vector<std::string> conflicts;
     RunConfig merged = saved;
     for (const auto& f : changedFlags)
@@ -230,7 +231,8 @@ Result<RunConfig> mergeResumeConfig(const RunConfig& saved, const RunConfig& req
             list += (list.empty() ? "" : ", ") + c;
         return Result<RunConfig>::error("--resume continues the saved configuration; " + list +
                                         (conflicts.size() == 1 ? " conflicts" : " conflict") +
-                                        " with it (only --patience, --min-delta, --max-epochs, --max-steps and --threads may change); "
+                                        " with it (only --patience, --min-delta, --stop-threshold, --max-epochs, --max-steps, --threads and "
+                                        "--precision may change); "
                                         "start a new --run-dir to change it");
     }
     auto has = [&](const char* f) { return std::find(changedFlags.begin(), changedFlags.end(), f) != changedFlags.end(); };
@@ -240,6 +242,7 @@ Result<RunConfig> mergeResumeConfig(const RunConfig& saved, const RunConfig& req
     if (has("max-epochs")) merged.train.maxEpochs = requested.train.maxEpochs;
     if (has("max-steps")) merged.train.maxSteps = requested.train.maxSteps;
     if (has("threads")) merged.train.threads = requested.train.threads;
+    if (has("precision")) merged.train.precision = requested.train.precision; // weights and state stay fp32
     merged.raw = runConfigJson(merged);
     return merged;
 }
@@ -528,6 +531,7 @@ Result<TrainSummary> train(const RunConfig& cfg, bool resume, TrainControl& cont
                  " steps per epoch, batch " + std::to_string(B) + "x" + std::to_string(tc.gradAccum) +
                  (world > 1 ? "x" + std::to_string(world) + " ranks" : std::string()) + ", block " + std::to_string(T) + ", " +
                  std::to_string(threads) + " thread(s)" + (device.type() != at::kCPU ? ", on " + device.str() : std::string()) +
+                 (tc.precision == "bf16" ? ", bf16 autocast (fp32 weights and optimizer state)" : std::string()) +
                  (dist ? ", " + dist->env().describe() : std::string());
     report(TrainEvent::Kind::Started);
 
@@ -582,7 +586,12 @@ Result<TrainSummary> train(const RunConfig& cfg, bool resume, TrainControl& cont
                 x = x.to(device);
                 y = y.to(device);
             }
-            auto loss = GptImpl::loss(model->forward(x), y);
+            at::Tensor loss;
+            {
+                // bf16: matrix products in bfloat16 on fp32 weights; backward outside the scope.
+                AutocastScope autocast(tc.precision == "bf16", device.type());
+                loss = GptImpl::loss(model->forward(x), y);
+            }
             lossSum += loss.item<double>();
             (loss / static_cast<double>(tc.gradAccum)).backward();
         }

@@ -10,6 +10,7 @@
 #include "language.h"
 #include "lossplotwidget.h"
 #include "mainwindow.h"
+#include "precision.h"
 #include "samplestrip.h"
 #include "setuppanel.h"
 #include "testutil.h"
@@ -169,6 +170,26 @@ private slots:
         QVERIFY(w.findChild<QLabel*>("parameterCount")->text().contains("parameters"));
         w.findChild<QComboBox*>("presetCombo")->setCurrentText("tiny");
         QCOMPARE(w.findChild<QSpinBox*>("embdSpin")->value(), 128);
+    }
+
+    void precisionChoiceReachesTheRunAndIsRemembered()
+    {
+        MainWindow w;
+        w.show();
+        auto* precision = w.findChild<QComboBox*>("precisionCombo");
+        QVERIFY(precision);
+        QCOMPARE(precision->count(), 2);
+        QCOMPARE(w.setupPanel()->runSetup("r").train.precision, std::string("fp32"));
+        precision->setCurrentIndex(1);
+        QCOMPARE(w.setupPanel()->runSetup("r").train.precision, std::string("bf16"));
+        // The item says whether this CPU runs bf16 natively.
+        QVERIFY2(precision->currentText().contains(azllm::cpuHasNativeBf16() ? "native" : "slower"), qPrintable(precision->currentText()));
+        w.setupPanel()->saveSettings();
+        MainWindow again;
+        again.setupPanel()->loadSettings();
+        QCOMPARE(again.setupPanel()->runSetup("r").train.precision, std::string("bf16"));
+        precision->setCurrentIndex(0);
+        w.setupPanel()->saveSettings();
     }
 
     void trainRunsToEarlyStopAndPlotsIt()

@@ -3,6 +3,7 @@
 #include "checkpoint.h"
 #include "config.h"
 #include "model.h"
+#include "precision.h"
 
 #include <ATen/ATen.h>
 
@@ -123,6 +124,46 @@ private Q_SLOTS:
             QVERIFY2((step - full.slice(1, t, t + 1)).abs().max().item<double>() < 1e-5, std::to_string(t).c_str());
         }
         QCOMPARE(cache.length, int64_t(16));
+    }
+
+    void bf16AutocastScopeRunsMatmulsInBf16AndRestores()
+    {
+        at::manual_seed(3);
+        Gpt model(smallConfig());
+        model->train();
+        auto idx = at::randint(0, 97, {2, 16}, at::kLong);
+        auto tgt = at::randint(0, 97, {2, 16}, at::kLong);
+        const auto ref = model->forward(idx);
+        QCOMPARE(ref.scalar_type(), at::kFloat);
+        at::Tensor logits, loss;
+        {
+            AutocastScope scope(true, at::kCPU);
+            // The matrix products run in bfloat16; the loss comes back in fp32.
+            QCOMPARE(at::matmul(at::ones({4, 4}), at::ones({4, 4})).scalar_type(), at::kBFloat16);
+            logits = model->forward(idx);
+            loss = GptImpl::loss(logits, tgt);
+        }
+        QCOMPARE(logits.scalar_type(), at::kBFloat16);
+        QCOMPARE(loss.scalar_type(), at::kFloat);
+        // bf16 keeps about 3 significant digits: logits close to fp32, but not identical.
+        const double diff = (logits.to(at::kFloat) - ref).abs().max().item<double>();
+        QVERIFY2(diff > 0 && diff < 0.05, std::to_string(diff).c_str());
+        QVERIFY(std::abs(loss.item<double>() - GptImpl::loss(ref, tgt).item<double>()) < 0.01);
+        // Gradients reach the fp32 master weights in fp32.
+        loss.backward();
+        for (const auto& p : model->parameters()) {
+            QVERIFY(p.grad().defined());
+            QCOMPARE(p.grad().scalar_type(), at::kFloat);
+        }
+        // Outside the scope everything is fp32 again; a disabled scope changes nothing.
+        QCOMPARE(at::matmul(at::ones({4, 4}), at::ones({4, 4})).scalar_type(), at::kFloat);
+        {
+            AutocastScope off(false, at::kCPU);
+            QCOMPARE(model->forward(idx).scalar_type(), at::kFloat);
+        }
+        QVERIFY(isValidPrecision("fp32") && isValidPrecision("bf16") && !isValidPrecision("fp16"));
+        QVERIFY(precisionWarning("fp32").empty());
+        QCOMPARE(precisionWarning("bf16").empty(), cpuHasNativeBf16());
     }
 
     void loadStateDictIsStrict()

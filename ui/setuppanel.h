@@ -78,6 +78,7 @@ private:
     QCheckBox* m_restoreBest;
     QSpinBox* m_seed;
     QSpinBox* m_threads;
+    QComboBox* m_precision;
     QLineEdit* m_runs;
     QLabel* m_problem;
     QList<QWidget*> m_inputs; // locked while a run is active
