@@ -2,10 +2,14 @@
 """Runs `azllm bench` and the Python reference (bench/ref_bench.py, Debian's python3-torch, same
 LibTorch) alternately, several times in one go, and prints a Markdown table of medians, min-max
 and the ratio ours/reference: training tokens/s (with MFU and peak RSS) and generation tokens/s
-with and without the KV cache. Every raw JSON result is kept in --out (JSON lines).
+with and without the KV cache; and, for --bf16-presets, bf16 autocast training of both against
+azllm's fp32. Every raw JSON result is kept in --out (JSON lines).
 
   bench/compare.py [--azllm build/bin/azllm] [--reps 3] [--presets tiny,small,az-100m]
-                   [--az100m-steps 4] [--out bench-results.jsonl]
+                   [--bf16-presets az-100m] [--az100m-steps 4] [--out bench-results.jsonl]
+
+--bf16-presets defaults to az-100m on CPUs with AVX512-BF16 and to none elsewhere (bf16 is
+emulated there and slower than fp32). Its presets must also be in --presets (the fp32 baseline).
 
 The reference runs in its fastest configuration here (OMP_WAIT_POLICY=PASSIVE, all cores).
 """
@@ -25,6 +29,14 @@ def run(cmd):
     return json.loads(out.strip().splitlines()[-1])
 
 
+def cpu_has_bf16():
+    try:
+        with open("/proc/cpuinfo") as f:
+            return any(line.startswith("flags") and " avx512_bf16" in line for line in f)
+    except OSError:
+        return False
+
+
 def summary(values):
     return statistics.median(values), min(values), max(values)
 
@@ -39,9 +51,15 @@ def main():
     p.add_argument("--azllm", default=os.path.join(HERE, "..", "build", "bin", "azllm"))
     p.add_argument("--reps", type=int, default=3)
     p.add_argument("--presets", default="tiny,small,az-100m")
+    p.add_argument("--bf16-presets", default="az-100m" if cpu_has_bf16() else "")
     p.add_argument("--az100m-steps", type=int, default=4)
     p.add_argument("--out", default="bench-results.jsonl")
     a = p.parse_args()
+    presets = a.presets.split(",")
+    bf16_presets = [x for x in a.bf16_presets.split(",") if x]
+    for x in bf16_presets:
+        if x not in presets:
+            p.error(f"--bf16-presets: {x} needs its fp32 baseline; add it to --presets")
     ref = [sys.executable if sys.executable.startswith("/usr/bin/") else "/usr/bin/python3", os.path.join(HERE, "ref_bench.py")]
     results = []
     rows = []
@@ -52,17 +70,25 @@ def main():
             log.flush()
             return r
 
-        for preset in a.presets.split(","):
+        bf16_rows = []
+        for preset in presets:
             steps = ["--steps", str(a.az100m_steps), "--warmup", "1"] if preset == "az-100m" else []
             ours_t, ref_t, ours_g, ref_g = [], [], [], []
+            ours_b, ref_b = [], []
             for rep in range(a.reps):
                 print(f"[{preset} {rep + 1}/{a.reps}] train", file=sys.stderr, flush=True)
                 ours_t.append(keep(run([a.azllm, "bench", "train", "--preset", preset, "--json"] + steps)))
                 ref_t.append(keep(run(ref + ["train", "--preset", preset] + steps)))
+                if preset in bf16_presets:
+                    print(f"[{preset} {rep + 1}/{a.reps}] train bf16", file=sys.stderr, flush=True)
+                    ours_b.append(keep(run([a.azllm, "bench", "train", "--preset", preset, "--precision", "bf16", "--json"] + steps)))
+                    ref_b.append(keep(run(ref + ["train", "--preset", preset, "--dtype", "bf16"] + steps)))
                 print(f"[{preset} {rep + 1}/{a.reps}] generate", file=sys.stderr, flush=True)
                 ours_g.append(keep(run([a.azllm, "bench", "generate", "--preset", preset, "--json"])))
                 ref_g.append(keep(run(ref + ["generate", "--preset", preset])))
             rows.append((preset, ours_t, ref_t, ours_g, ref_g))
+            if ours_b:
+                bf16_rows.append((preset, ours_t, ours_b, ref_b))
 
     def med(rs, k):
         return statistics.median(r[k] for r in rs)
@@ -76,6 +102,15 @@ def main():
         print(f"| {preset} | {shape} | {fmt([r['tokens_per_s'] for r in ot])} | {fmt([r['tokens_per_s'] for r in rt])} | "
               f"{med(ot, 'tokens_per_s') / med(rt, 'tokens_per_s'):.2f}x | {100 * med(ot, 'mfu'):.0f}% | {100 * med(rt, 'mfu'):.0f}% | "
               f"{med(ot + rt, 'matmul_peak_gflops'):.0f} | {med(ot, 'peak_rss_bytes') / 2**20:,.0f} MiB | {med(rt, 'peak_rss_bytes') / 2**20:,.0f} MiB |")
+    if bf16_rows:
+        print("\nTraining in bf16 autocast (tokens/s; MFU against the measured bf16 matmul peak)\n")
+        print("| preset | azllm fp32 | azllm bf16 | azllm bf16 / fp32 | reference bf16 | azllm bf16 / reference bf16 | azllm bf16 MFU | bf16 matmul peak GFLOP/s | azllm bf16 peak RSS |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for preset, ot, ob, rb in bf16_rows:
+            print(f"| {preset} | {fmt([r['tokens_per_s'] for r in ot])} | {fmt([r['tokens_per_s'] for r in ob])} | "
+                  f"{med(ob, 'tokens_per_s') / med(ot, 'tokens_per_s'):.2f}x | {fmt([r['tokens_per_s'] for r in rb])} | "
+                  f"{med(ob, 'tokens_per_s') / med(rb, 'tokens_per_s'):.2f}x | {100 * med(ob, 'mfu'):.0f}% | "
+                  f"{med(ob + rb, 'matmul_peak_gflops'):.0f} | {med(ob, 'peak_rss_bytes') / 2**20:,.0f} MiB |")
     print("\nGeneration (greedy, 8-token prompt, 200 new tokens, batch 1; tokens/s)\n")
     print("| preset | azllm KV cache | reference KV cache | ratio | azllm recompute | reference recompute | azllm cache speed-up | window slides |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")

@@ -32,7 +32,7 @@ at::Tensor linear(torch::nn::Linear l, const at::Tensor& x)
 
 } // namespace
 
-CausalSelfAttentionImpl::CausalSelfAttentionImpl(const GptConfig& c) : m_nHead(c.nHead), m_nEmbd(c.nEmbd)
+CausalSelfAttentionImpl::CausalSelfAttentionImpl(const GptConfig& c) : m_nHead(c.nHead), m_nEmbd(c.nEmbd), m_blockSize(c.blockSize)
 {
     c_attn = register_module("c_attn", Linear(LinearOptions(c.nEmbd, 3 * c.nEmbd).bias(c.bias)));
     c_proj = register_module("c_proj", Linear(LinearOptions(c.nEmbd, c.nEmbd).bias(c.bias)));
@@ -40,7 +40,7 @@ CausalSelfAttentionImpl::CausalSelfAttentionImpl(const GptConfig& c) : m_nHead(c
     resid_dropout = register_module("resid_dropout", Dropout(c.dropout));
 }
 
-at::Tensor CausalSelfAttentionImpl::forward(const at::Tensor& x, at::Tensor* kCache, at::Tensor* vCache)
+at::Tensor CausalSelfAttentionImpl::forward(const at::Tensor& x, at::Tensor* kBuf, at::Tensor* vBuf, int64_t past)
 {
     const int64_t B = x.size(0), T = x.size(1), C = x.size(2), hs = C / m_nHead;
     auto qkv = linear(c_attn, x).split(C, /*dim=*/2); // 3 x (B, T, C)
@@ -48,15 +48,19 @@ at::Tensor CausalSelfAttentionImpl::forward(const at::Tensor& x, at::Tensor* kCa
     auto q = qkv[0].view({B, T, m_nHead, hs}).transpose(1, 2);
     auto k = qkv[1].view({B, T, m_nHead, hs}).transpose(1, 2);
     auto v = qkv[2].view({B, T, m_nHead, hs}).transpose(1, 2);
-    int64_t past = 0;
-    if (kCache && vCache) {
-        if (kCache->defined()) {
-            past = kCache->size(2);
-            k = at::cat({*kCache, k}, 2); // (B, nh, past + T, hs)
-            v = at::cat({*vCache, v}, 2);
+    if (kBuf && vBuf) {
+        const std::vector<int64_t> full{B, m_nHead, m_blockSize, hs};
+        if (!kBuf->defined() || kBuf->sizes() != c10::IntArrayRef(full) || kBuf->scalar_type() != k.scalar_type()) {
+            TORCH_CHECK(past == 0, "the KV cache was filled for another batch size or dtype; clear it first");
+            *kBuf = at::empty(full, k.options());
+            *vBuf = at::empty(full, v.options());
         }
-        *kCache = k;
-        *vCache = v;
+        kBuf->narrow(2, past, T).copy_(k); // this call's keys and values after the cached ones
+        vBuf->narrow(2, past, T).copy_(v);
+        k = kBuf->narrow(2, 0, past + T);  // (B, nh, past + T, hs) views, no copy
+        v = vBuf->narrow(2, 0, past + T);
+    } else {
+        past = 0;
     }
     const int64_t S = past + T;
     // (B, nh, T, hs) x (B, nh, hs, S) -> (B, nh, T, S), scaled by 1/sqrt(hs)
@@ -101,9 +105,9 @@ BlockImpl::BlockImpl(const GptConfig& c)
     mlp = register_module("mlp", Mlp(c));
 }
 
-at::Tensor BlockImpl::forward(const at::Tensor& x, at::Tensor* kCache, at::Tensor* vCache)
+at::Tensor BlockImpl::forward(const at::Tensor& x, at::Tensor* kBuf, at::Tensor* vBuf, int64_t past)
 {
-    auto y = x + attn(ln_1(x), kCache, vCache);
+    auto y = x + attn(ln_1(x), kBuf, vBuf, past);
     return y + mlp(ln_2(y));
 }
 
@@ -155,7 +159,7 @@ at::Tensor GptImpl::forward(const at::Tensor& idx, KvCache* cache)
     }
     for (size_t i = 0; i < L; ++i) {
         auto block = transformer->h->ptr<BlockImpl>(i);
-        x = cache ? block->forward(x, &cache->k[i], &cache->v[i]) : block->forward(x);
+        x = cache ? block->forward(x, &cache->k[i], &cache->v[i], past) : block->forward(x);
     }
     if (cache)
         cache->length = past + T;

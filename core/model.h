@@ -21,24 +21,27 @@
 
 namespace azllm {
 
-// Per-layer keys and values of the tokens seen so far, for incremental decoding.
+// Per-layer keys and values of the tokens seen so far, for incremental decoding. The buffers are
+// allocated once at the full block size and filled in place, so a decoding step writes only its
+// own token's keys and values instead of copying the whole history (as concatenation would).
 struct KvCache {
-    std::vector<at::Tensor> k, v; // each (B, nh, T_past, hs)
+    std::vector<at::Tensor> k, v; // per layer, each (B, nh, block_size, hs); the first `length` positions hold data
     int64_t length = 0;           // T_past
-    void clear() { k.clear(); v.clear(); length = 0; }
+    void clear() { length = 0; }  // keeps the buffers for the next sequence
 };
 
 class CausalSelfAttentionImpl : public torch::nn::Module {
 public:
     explicit CausalSelfAttentionImpl(const GptConfig& c);
-    // x (B, T, C); with cache != nullptr, attends to the cached keys/values too and appends to them.
-    at::Tensor forward(const at::Tensor& x, at::Tensor* kCache, at::Tensor* vCache);
+    // x (B, T, C). With kBuf/vBuf (a layer's KvCache buffers) the first `past` cached positions are
+    // attended to as well, and this call's keys and values are written after them.
+    at::Tensor forward(const at::Tensor& x, at::Tensor* kBuf = nullptr, at::Tensor* vBuf = nullptr, int64_t past = 0);
 
     torch::nn::Linear c_attn{nullptr}, c_proj{nullptr};
     torch::nn::Dropout attn_dropout{nullptr}, resid_dropout{nullptr};
 
 private:
-    int64_t m_nHead, m_nEmbd;
+    int64_t m_nHead, m_nEmbd, m_blockSize;
 };
 TORCH_MODULE(CausalSelfAttention);
 
@@ -54,7 +57,7 @@ TORCH_MODULE(Mlp);
 class BlockImpl : public torch::nn::Module {
 public:
     explicit BlockImpl(const GptConfig& c);
-    at::Tensor forward(const at::Tensor& x, at::Tensor* kCache = nullptr, at::Tensor* vCache = nullptr);
+    at::Tensor forward(const at::Tensor& x, at::Tensor* kBuf = nullptr, at::Tensor* vBuf = nullptr, int64_t past = 0);
     torch::nn::LayerNorm ln_1{nullptr}, ln_2{nullptr};
     CausalSelfAttention attn{nullptr};
     Mlp mlp{nullptr};
