@@ -174,7 +174,7 @@ SetupPanel::SetupPanel(QWidget* parent) : QWidget(parent)
     m_precision->addItem(nativeBf16 ? tr("bf16 autocast (native on this CPU)") : tr("bf16 autocast (emulated on this CPU: slower)"),
                          QStringLiteral("bf16"));
     m_precision->setToolTip(nativeBf16 ? tr("Matrix products in bfloat16 with fp32 weights and optimizer state. This CPU has "
-                                            "AVX512-BF16; the loss curve stays within 1% of fp32 (docs/performance.md).")
+                                            "AVX512-BF16; the validation loss stays within 2% of fp32 (docs/performance.md).")
                                        : tr("Matrix products in bfloat16 with fp32 weights and optimizer state. This CPU has no "
                                             "AVX512-BF16, so bf16 runs emulated and is slower than fp32."));
     run->addRow(tr("Precision"), m_precision);

@@ -914,6 +914,30 @@ Təlimin saxlanmış token məlumatı artıq ona uyğun deyil. Təlim saxlanmı�
         <source>reading %1 MB…</source>
         <translation>%1 MB oxunur…</translation>
     </message>
+    <message>
+        <source>fp32</source>
+        <translation>fp32</translation>
+    </message>
+    <message>
+        <source>bf16 autocast (native on this CPU)</source>
+        <translation>bf16 autocast (bu prosessorda yerli dəstək)</translation>
+    </message>
+    <message>
+        <source>bf16 autocast (emulated on this CPU: slower)</source>
+        <translation>bf16 autocast (bu prosessorda emulyasiya: daha yavaş)</translation>
+    </message>
+    <message>
+        <source>Matrix products in bfloat16 with fp32 weights and optimizer state. This CPU has AVX512-BF16; the validation loss stays within 2% of fp32 (docs/performance.md).</source>
+        <translation>Matris hasilləri bfloat16-da, çəkilər və optimallaşdırıcı vəziyyəti fp32-də. Bu prosessorda AVX512-BF16 var; doğrulama itkisi fp32-dən 2% daxilində qalır (docs/performance.md).</translation>
+    </message>
+    <message>
+        <source>Matrix products in bfloat16 with fp32 weights and optimizer state. This CPU has no AVX512-BF16, so bf16 runs emulated and is slower than fp32.</source>
+        <translation>Matris hasilləri bfloat16-da, çəkilər və optimallaşdırıcı vəziyyəti fp32-də. Bu prosessorda AVX512-BF16 yoxdur, ona görə bf16 emulyasiya ilə işləyir və fp32-dən yavaşdır.</translation>
+    </message>
+    <message>
+        <source>Precision</source>
+        <translation>Dəqiqlik</translation>
+    </message>
 </context>
 <context>
     <name>azllm::ChatWorker</name>
