@@ -580,10 +580,11 @@ int cmdInfo(int argc, char** argv)
                     path.c_str(), cfg->preset.c_str(), static_cast<long long>(m.nLayer), static_cast<long long>(m.nHead),
                     static_cast<long long>(m.nEmbd), static_cast<long long>(m.blockSize), static_cast<long long>(m.vocabSize),
                     static_cast<long long>(m.parameterCount()));
-        std::printf("  training    batch %lld x %lld, lr %g, warm-up %lld, weight decay %g, max epochs %lld, max steps %lld, seed %llu\n",
+        std::printf("  training    batch %lld x %lld, lr %g, warm-up %lld, weight decay %g, max epochs %lld, max steps %lld, seed %llu, %s\n",
                     static_cast<long long>(cfg->train.batchSize), static_cast<long long>(cfg->train.gradAccum), cfg->train.learningRate,
                     static_cast<long long>(cfg->train.warmupSteps), cfg->train.weightDecay, static_cast<long long>(cfg->train.maxEpochs),
-                    static_cast<long long>(cfg->train.maxSteps), static_cast<unsigned long long>(cfg->train.seed));
+                    static_cast<long long>(cfg->train.maxSteps), static_cast<unsigned long long>(cfg->train.seed),
+                    cfg->train.precision == "bf16" ? "bf16 autocast" : "fp32");
         std::printf("  early stop  patience %d, min delta %g, evaluate %s\n", cfg->earlyStopping.patience, cfg->earlyStopping.minDelta,
                     cfg->train.evalEvery > 0 ? ("every " + std::to_string(cfg->train.evalEvery) + " steps").c_str() : "every epoch");
         const std::string corpusName = cfg->data["corpus"].toString().toStdString();

@@ -395,6 +395,8 @@ private Q_SLOTS:
         QCOMPARE(bad.code, 2);
         QVERIFY2(errorLine(bad.err).contains("precision must be fp32 or bf16"), qPrintable(bad.err));
         QVERIFY(!QFileInfo::exists(dir.path() + "/x"));
+        Proc info = runAzllm({"info", run});
+        QVERIFY2(info.code == 0 && info.out.contains("bf16 autocast"), qPrintable(info.out));
         Proc resumed = runAzllm({"train", "--resume", "--run-dir", run, "--max-epochs", "5", "--precision", "fp32"});
         QVERIFY2(resumed.code == 0, qPrintable(resumed.err));
         saved = loadRunConfig(run.toStdString());
