@@ -26,6 +26,9 @@ public:
     void addParameter(const std::string& name, at::Tensor param, bool decay);
     void zeroGrad();
     void step(double lr);
+    // The fused one-pass update (default) or ATen's per-op path (a reference for tests; also
+    // used for tensors the fused loop cannot take, such as GPU tensors).
+    void setFused(bool fused) { m_fused = fused; }
     int64_t stepCount() const { return m_step; }
 
     // "step" plus "exp_avg.<name>" and "exp_avg_sq.<name>" for every parameter.
@@ -41,6 +44,7 @@ private:
     AdamWConfig m_cfg;
     std::vector<Param> m_params;
     int64_t m_step = 0;
+    bool m_fused = true;
 };
 
 } // namespace azllm

@@ -1,5 +1,6 @@
 // GPT model: nanoGPT state-dict keys and shapes, GPT-2 initialisation, weight tying, KV cache,
 // strict loading, and logits/loss matching an independent Python reference (python3-torch).
+#include "adamw.h"
 #include "checkpoint.h"
 #include "config.h"
 #include "model.h"
@@ -164,6 +165,48 @@ private Q_SLOTS:
         QVERIFY(isValidPrecision("fp32") && isValidPrecision("bf16") && !isValidPrecision("fp16"));
         QVERIFY(precisionWarning("fp32").empty());
         QCOMPARE(precisionWarning("bf16").empty(), cpuHasNativeBf16());
+    }
+
+    void fusedAdamWMatchesThePerOpUpdate()
+    {
+        // The fused one-pass AdamW against ATen's per-op formulas (torch.optim.AdamW's): the same
+        // parameters and moments, to rounding, over steps with warm-up-like learning rates, with and
+        // without weight decay, and with a beta1 below 0.5 (torch.lerp's other branch).
+        for (double beta1 : {0.9, 0.3}) {
+            at::manual_seed(11);
+            std::vector<at::Tensor> a, b;
+            for (auto shape : std::vector<std::vector<int64_t>>{{37, 53}, {1000}, {3, 4, 5}, {1 << 17}}) {
+                a.push_back(at::randn(shape).requires_grad_());
+                b.push_back(a.back().detach().clone().requires_grad_());
+            }
+            const at::Tensor initial = a[0].detach().clone();
+            AdamW fused({beta1, 0.95, 1e-8, 0.1}), perOp({beta1, 0.95, 1e-8, 0.1});
+            perOp.setFused(false);
+            for (size_t i = 0; i < a.size(); ++i) {
+                fused.addParameter("p" + std::to_string(i), a[i], i % 2 == 0);
+                perOp.addParameter("p" + std::to_string(i), b[i], i % 2 == 0);
+            }
+            for (int step = 1; step <= 6; ++step) {
+                for (size_t i = 0; i < a.size(); ++i) {
+                    auto g = at::randn(a[i].sizes()) * (step == 3 ? 1e-6 : 1.0); // a tiny-gradient step too
+                    a[i].mutable_grad() = g.clone();
+                    b[i].mutable_grad() = g.clone();
+                }
+                fused.step(1e-3 * step);
+                perOp.step(1e-3 * step);
+            }
+            auto sa = fused.state(), sb = perOp.state();
+            for (size_t i = 0; i < a.size(); ++i) {
+                QVERIFY2(at::allclose(a[i], b[i], 1e-5, 1e-7), std::to_string(i).c_str());
+                for (const char* k : {"exp_avg.p", "exp_avg_sq.p"}) {
+                    const std::string key = k + std::to_string(i);
+                    QVERIFY2(at::allclose(sa.at(key), sb.at(key), 1e-5, 1e-12), key.c_str());
+                }
+            }
+            // The update really moved the weights (by about lr per step).
+            const double moved = (a[0].detach() - initial).abs().max().item<double>();
+            QVERIFY2(moved > 1e-3 && moved < 0.1, std::to_string(moved).c_str());
+        }
     }
 
     void loadStateDictIsStrict()
