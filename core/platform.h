@@ -13,6 +13,8 @@ namespace azllm {
 // Also tunes glibc's allocator for training (tuneAllocator); AZLLM_DEFAULT_MALLOC=1 disables that.
 void ensureFastThreading(int argc, char** argv);
 void tuneAllocator();
+// Returns the heap's free memory to the system (tuneAllocator keeps it while training).
+void releaseFreedMemory();
 
 // "openblas", "reference", "mkl", "blis", "atlas" or "unknown", from the libraries mapped into this process.
 std::string activeBlas();

@@ -6,6 +6,7 @@
 #include "dataset.h"
 #include "distributed.h"
 #include "fsutil.h"
+#include "platform.h"
 #include "model.h"
 #include "precision.h"
 
@@ -271,6 +272,11 @@ Status checkDevice(const std::string& device)
 Result<TrainSummary> train(const RunConfig& cfg, bool resume, TrainControl& control, const TrainCallback& cb,
                            const TrainRuntime& runtime)
 {
+    // Declared first, so it runs last: once the run's tensors are freed, the heap that
+    // tuneAllocator() keeps for the steps goes back to the system.
+    struct ReleaseOnExit {
+        ~ReleaseOnExit() { releaseFreedMemory(); }
+    } releaseOnExit;
     using R = Result<TrainSummary>;
     const std::string& runDir = cfg.runDir;
     const TrainConfig& tc = cfg.train;
