@@ -6,8 +6,8 @@
 #include "dataset.h"
 #include "distributed.h"
 #include "fsutil.h"
-#include "platform.h"
 #include "model.h"
+#include "platform.h"
 #include "precision.h"
 
 #include <ATen/ATen.h>
