@@ -333,15 +333,19 @@ private Q_SLOTS:
     void bf16AutocastFollowsTheFp32LossCurve()
     {
         // The same run in fp32 and in bf16 autocast: every validation loss within the stated
-        // tolerance of 2% (docs/performance.md; this 32-dim model on the small demo corpus is the
-        // noisy case, the presets on a 9.5 MB corpus stay within 0.1%), the losses are not
-        // bit-identical (bf16 really ran), and checkpoints and optimizer state stay fp32.
+        // tolerance of 2% (docs/performance.md; measured 0.23% here, and within 0.05% for the
+        // presets on a 9.5 MB corpus), the losses are not bit-identical (bf16 really ran), and
+        // checkpoints and optimizer state stay fp32.
         QTemporaryDir dir;
         auto runOnce = [&](const std::string& name, const std::string& precision, const std::string& tokenizer,
                            std::vector<double>& vals, std::string& started) {
             RunSetup s = tinySetup(dir.path().toStdString() + "/" + name);
             s.train.precision = precision;
             s.tokenizerModel = tokenizer;
+            // A learning rate in the stable regime: at tinySetup's 3e-3 this 32-dim model has a
+            // loss spike in its first epoch that comes and goes with rounding (4% apart between
+            // two equivalent AdamW implementations in bf16), which would test chaos, not bf16.
+            s.train.learningRate = 1e-3;
             auto cfg = prepareRun(s, [](const std::string&) {});
             if (!cfg)
                 return cfg.message();
