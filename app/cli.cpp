@@ -988,8 +988,8 @@ int cmdBench(int argc, char** argv)
     if (a.has("threads")) opt.threads = static_cast<int>(toInt(a, "threads", 0, 1024));
     if (a.has("batch-size")) opt.batchSize = toInt(a, "batch-size", 1, 100000);
     opt.precision = a.get("precision", "fp32");
-    if (!isValidPrecision(opt.precision))
-        throw UsageError{"--precision must be fp32 or bf16, not '" + opt.precision + "'"};
+    if (auto st = validatePrecision(opt.precision); !st)
+        throw UsageError{st.message()};
     warnBlasOnce();
     if (auto w = precisionWarning(opt.precision); !w.empty())
         std::fprintf(stderr, "warning: %s\n", w.c_str());

@@ -91,7 +91,7 @@ void AdamW::step(double lr)
             });
             continue;
         }
-        if (p.decay && m_cfg.weightDecay != 0.0)
+        if (decay)
             p.p.mul_(1.0 - lr * m_cfg.weightDecay);
         p.expAvg.lerp_(g, 1.0 - m_cfg.beta1);
         p.expAvgSq.mul_(m_cfg.beta2).addcmul_(g, g, 1.0 - m_cfg.beta2);

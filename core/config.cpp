@@ -68,8 +68,8 @@ Status TrainConfig::validate() const
         return Status::error("eval iters must be at least 1");
     if (threads < 0 || threads > 1024)
         return Status::error("threads must be between 0 (all cores) and 1024");
-    if (precision != "fp32" && precision != "bf16")
-        return Status::error("precision must be fp32 or bf16, not '" + precision + "'");
+    if (auto st = validatePrecision(precision); !st)
+        return st;
     if (!(valFraction > 0 && valFraction < 0.9))
         return Status::error("validation fraction must be in (0, 0.9)");
     return {};
@@ -139,6 +139,13 @@ QJsonObject toJson(const GptConfig& c)
             {"n_layer", double(c.nLayer)},       {"n_head", double(c.nHead)},
             {"n_embd", double(c.nEmbd)},         {"dropout", c.dropout},
             {"bias", c.bias},                    {"layer_norm_epsilon", c.layerNormEps}};
+}
+
+Status validatePrecision(const std::string& precision)
+{
+    if (precision != "fp32" && precision != "bf16")
+        return Status::error("precision must be fp32 or bf16, not '" + precision + "'");
+    return {};
 }
 
 QJsonObject toJson(const TrainConfig& c)

@@ -52,6 +52,9 @@ struct TrainConfig {
     Status validate() const;
 };
 
+// A training precision as config.json and --precision take it: "fp32" or "bf16" (precision.h).
+Status validatePrecision(const std::string& precision);
+
 struct EarlyStoppingConfig {
     int patience = 3;               // evaluations without improvement before stopping; 0 = never
     double minDelta = 0.0;          // improvement means val < best - minDelta

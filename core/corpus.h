@@ -57,6 +57,9 @@ Result<Corpus> scanCorpus(const std::string& path, const std::function<Status(si
 // corpus (all of it when it is smaller): the text a tokenizer is trained on.
 constexpr size_t kTokenizerSampleBytes = size_t(32) << 20;
 Result<Corpus> scanCorpusWithSample(const std::string& path, size_t maxSampleBytes, std::string& sample);
+// A corpus at least this large (bytes on disk) takes long enough to read that the Studio reads it
+// on a worker thread.
+constexpr int64_t kCorpusBackgroundReadBytes = int64_t(16) << 20;
 // Bytes on disk of the corpus's files (-1 when it cannot be listed).
 int64_t corpusRawBytes(const std::string& path);
 // The bundled Azerbaijani demo corpus (UDHR), compiled into the binary.

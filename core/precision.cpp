@@ -7,11 +7,6 @@
 
 namespace azllm {
 
-bool isValidPrecision(const std::string& p)
-{
-    return p == "fp32" || p == "bf16";
-}
-
 bool cpuHasNativeBf16()
 {
 #if defined(__x86_64__) || defined(__i386__)

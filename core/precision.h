@@ -9,8 +9,6 @@
 
 namespace azllm {
 
-// "fp32" or "bf16" (the strings stored in config.json and taken by --precision).
-bool isValidPrecision(const std::string& p);
 // True when the CPU executes bfloat16 dot products natively (AVX512-BF16, CPUID leaf 7.1 EAX[5]).
 bool cpuHasNativeBf16();
 // Empty when fine; else one line that says what bf16 will cost on this machine and what to do.

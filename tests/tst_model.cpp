@@ -162,7 +162,7 @@ private Q_SLOTS:
             AutocastScope off(false, at::kCPU);
             QCOMPARE(model->forward(idx).scalar_type(), at::kFloat);
         }
-        QVERIFY(isValidPrecision("fp32") && isValidPrecision("bf16") && !isValidPrecision("fp16"));
+        QVERIFY(validatePrecision("fp32").ok() && validatePrecision("bf16").ok() && !validatePrecision("fp16").ok());
         QVERIFY(precisionWarning("fp32").empty());
         QCOMPARE(precisionWarning("bf16").empty(), cpuHasNativeBf16());
     }

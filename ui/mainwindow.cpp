@@ -458,7 +458,7 @@ void MainWindow::startTraining()
             return;
         }
         const std::string corpus = cfg->data.value("corpus").toString().toStdString();
-        if (azllm::corpusRawBytes(corpus) < (int64_t(16) << 20)) {
+        if (azllm::corpusRawBytes(corpus) < azllm::kCorpusBackgroundReadBytes) {
             const auto changed = azllm::checkCorpusUnchanged(*cfg);
             resumeOpenedRun(*cfg, QString::fromStdString(changed.message()));
             return;

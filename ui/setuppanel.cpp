@@ -291,7 +291,7 @@ void SetupPanel::refreshCorpusStats()
     if (m_scanCancel)
         m_scanCancel->store(true); // a scan in flight is dropped; its thread ends at its next chunk
     const int64_t bytes = azllm::corpusRawBytes(path);
-    if (bytes < (int64_t(16) << 20)) {
+    if (bytes < azllm::kCorpusBackgroundReadBytes) {
         showCorpusStats(p, azllm::scanCorpus(path));
         return;
     }
