@@ -1,6 +1,8 @@
 // GPT-2 model (see model.h). Shapes: B batch, T time, C n_embd, nh heads, hs = C / nh.
 #include "model.h"
 
+#include "attention.h"
+
 #include <ATen/ATen.h>
 
 #include <cmath>
@@ -43,7 +45,12 @@ CausalSelfAttentionImpl::CausalSelfAttentionImpl(const GptConfig& c) : m_nHead(c
 at::Tensor CausalSelfAttentionImpl::forward(const at::Tensor& x, at::Tensor* kBuf, at::Tensor* vBuf, int64_t past)
 {
     const int64_t B = x.size(0), T = x.size(1), C = x.size(2), hs = C / m_nHead;
-    auto qkv = linear(c_attn, x).split(C, /*dim=*/2); // 3 x (B, T, C)
+    at::Tensor qkvFused = linear(c_attn, x); // (B, T, 3C)
+    // Training and evaluation in fp32 on the CPU: the fused kernel (attention.h). Generation with
+    // the KV cache, bf16 autocast, GPUs and attention dropout take ATen's ops below.
+    if (!kBuf && (!is_training() || attn_dropout->options.p() == 0.0) && fusedAttentionUsable(qkvFused))
+        return resid_dropout(linear(c_proj, fusedCausalAttention(qkvFused, m_nHead)));
+    auto qkv = qkvFused.split(C, /*dim=*/2); // 3 x (B, T, C)
     // (B, T, C) -> (B, nh, T, hs)
     auto q = qkv[0].view({B, T, m_nHead, hs}).transpose(1, 2);
     auto k = qkv[1].view({B, T, m_nHead, hs}).transpose(1, 2);

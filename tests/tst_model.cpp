@@ -1,6 +1,7 @@
 // GPT model: nanoGPT state-dict keys and shapes, GPT-2 initialisation, weight tying, KV cache,
 // strict loading, and logits/loss matching an independent Python reference (python3-torch).
 #include "adamw.h"
+#include "attention.h"
 #include "checkpoint.h"
 #include "config.h"
 #include "model.h"
@@ -12,6 +13,8 @@
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
+
+#include <dlfcn.h>
 
 using namespace azllm;
 
@@ -125,6 +128,109 @@ private Q_SLOTS:
             QVERIFY2((step - full.slice(1, t, t + 1)).abs().max().item<double>() < 1e-5, std::to_string(t).c_str());
         }
         QCOMPARE(cache.length, int64_t(16));
+    }
+
+    void fusedAttentionMatchesTheUnfusedOps_data()
+    {
+        QTest::addColumn<int>("B");
+        QTest::addColumn<int>("T");
+        QTest::addColumn<int>("C");
+        QTest::addColumn<int>("nh");
+        QTest::addColumn<int>("threads");
+        QTest::newRow("one token") << 2 << 1 << 8 << 2 << 1;
+        QTest::newRow("one partial tile") << 2 << 19 << 24 << 3 << 2;
+        QTest::newRow("tiles and a remainder") << 3 << 100 << 32 << 4 << 2;
+        QTest::newRow("whole tiles, one thread") << 1 << 64 << 64 << 1 << 1;
+        QTest::newRow("odd head count over two threads") << 1 << 33 << 48 << 3 << 2;
+    }
+
+    void fusedAttentionMatchesTheUnfusedOps()
+    {
+        // The fused kernel (attention.h) against the textbook formula in float64: outputs and the
+        // gradient of qkv, for shapes with partial tiles, a single token and uneven thread splits.
+        QFETCH(int, B);
+        QFETCH(int, T);
+        QFETCH(int, C);
+        QFETCH(int, nh);
+        QFETCH(int, threads);
+        at::set_num_threads(threads);
+        auto restore = qScopeGuard([] { at::set_num_threads(1); });
+        at::manual_seed(5);
+        auto qkv = (at::randn({B, T, 3 * C}) * 2.0).requires_grad_();
+        QVERIFY(fusedAttentionUsable(qkv));
+        auto y = fusedCausalAttention(qkv, nh);
+        QCOMPARE(y.sizes(), (std::vector<int64_t>{B, T, C}));
+        auto dy = at::randn({B, T, C});
+        y.backward(dy);
+        const at::Tensor fusedGrad = qkv.grad().clone();
+
+        auto q64 = qkv.detach().to(at::kDouble).requires_grad_();
+        const int64_t hs = C / nh;
+        auto parts = q64.split(C, 2);
+        auto heads = [&](const at::Tensor& t) { return t.view({B, T, nh, hs}).transpose(1, 2); };
+        auto att = at::matmul(heads(parts[0]), heads(parts[1]).transpose(-2, -1)) / std::sqrt(double(hs));
+        att = att.masked_fill(at::ones({T, T}, at::kBool).triu(1), -std::numeric_limits<double>::infinity());
+        auto ref = at::matmul(at::softmax(att, -1), heads(parts[2])).transpose(1, 2).reshape({B, T, C});
+        ref.backward(dy.to(at::kDouble));
+        const double yErr = (y.detach().to(at::kDouble) - ref.detach()).abs().max().item<double>();
+        const double gErr = (fusedGrad.to(at::kDouble) - q64.grad()).abs().max().item<double>();
+        const double gScale = q64.grad().abs().max().item<double>();
+        QVERIFY2(yErr < 1e-5, std::to_string(yErr).c_str());
+        QVERIFY2(gErr < 1e-5 * std::max(1.0, gScale), (std::to_string(gErr) + " of " + std::to_string(gScale)).c_str());
+        QVERIFY(gScale > 0.1); // the gradient is not trivially zero
+
+        // Without grad (evaluation, inference mode) the same output, nothing kept for backward.
+        {
+            c10::InferenceMode inference;
+            auto yEval = fusedCausalAttention(qkv.detach(), nh);
+            QVERIFY(!yEval.requires_grad());
+            QVERIFY(at::equal(yEval, y.detach()));
+        }
+        // OpenBLAS's own thread count (restored after each call; the kernel runs it single-threaded).
+        if (auto get = reinterpret_cast<int (*)()>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"))) {
+            const int before = get();
+            fusedCausalAttention(qkv.detach(), nh);
+            QCOMPARE(get(), before);
+        }
+    }
+
+    void modelGradientsAreTheSameWithAndWithoutFusedAttention()
+    {
+        // A whole GPT step both ways: the loss and every parameter's gradient agree, in training
+        // (dropout 0) and in evaluation; and bf16 autocast and attention dropout take the unfused
+        // path, which is still correct.
+        at::set_num_threads(2);
+        auto restore = qScopeGuard([] { at::set_num_threads(1); setFusedAttentionEnabled(true); });
+        at::manual_seed(8);
+        GptConfig c = smallConfig();
+        c.blockSize = 40;
+        Gpt model(c);
+        auto idx = at::randint(0, c.vocabSize, {3, 40}, at::kLong);
+        auto tgt = at::randint(0, c.vocabSize, {3, 40}, at::kLong);
+        auto run = [&](bool fused) {
+            setFusedAttentionEnabled(fused);
+            model->zero_grad();
+            auto loss = model->loss(model->forward(idx), tgt);
+            loss.backward();
+            std::vector<at::Tensor> grads;
+            for (const auto& p : model->parameters())
+                grads.push_back(p.grad().clone());
+            return std::make_pair(loss.item<double>(), grads);
+        };
+        auto [lossFused, gradFused] = run(true);
+        auto [lossOps, gradOps] = run(false);
+        QVERIFY2(std::abs(lossFused - lossOps) < 1e-6, (std::to_string(lossFused) + " vs " + std::to_string(lossOps)).c_str());
+        for (size_t i = 0; i < gradFused.size(); ++i)
+            QVERIFY2(at::allclose(gradFused[i], gradOps[i], 1e-4, 1e-6), std::to_string(i).c_str());
+        model->eval();
+        at::NoGradGuard ng;
+        setFusedAttentionEnabled(true);
+        auto evalFused = model->forward(idx);
+        setFusedAttentionEnabled(false);
+        QVERIFY(at::allclose(evalFused, model->forward(idx), 1e-5, 1e-5));
+        setFusedAttentionEnabled(true);
+        QVERIFY(!fusedAttentionUsable(at::zeros({1, 4, 3 * c.nEmbd}, at::kBFloat16)));
+        QVERIFY(!fusedAttentionUsable(at::zeros({1, 4, 6 * c.nEmbd}).slice(2, 0, 3 * c.nEmbd)));
     }
 
     void bf16AutocastScopeRunsMatmulsInBf16AndRestores()

@@ -1,0 +1,331 @@
+// Fused causal self-attention (see attention.h).
+#include "attention.h"
+
+#include <ATen/ATen.h>
+#include <ATen/Parallel.h>
+#include <torch/csrc/autograd/custom_function.h>
+
+#include <dlfcn.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+#include <vector>
+
+namespace azllm {
+
+namespace {
+
+// Query (and key) tile: rows of scores computed per BLAS call. The tiles stop at the diagonal, so
+// a smaller tile skips more of the masked half (T = 256: 56% of the full products at 32, 63% at
+// 64), while the calls stay large enough to run near BLAS's single-core peak.
+constexpr int64_t kTile = 32;
+
+// ---- BLAS ------------------------------------------------------------------------------------
+
+using SgemmFn = void (*)(const char*, const char*, const int*, const int*, const int*, const float*, const float*,
+                         const int*, const float*, const int*, const float*, float*, const int*);
+
+// LibTorch already loaded a BLAS (OpenBLAS where installed as Debian's default); its Fortran
+// symbol is looked up rather than linked, so that the library the process uses is the one called.
+struct Blas {
+    SgemmFn sgemm = nullptr;
+    void (*setThreads)(int) = nullptr; // OpenBLAS only
+    int (*getThreads)() = nullptr;
+};
+
+const Blas& blas()
+{
+    static const Blas b = [] {
+        Blas r;
+        r.sgemm = reinterpret_cast<SgemmFn>(dlsym(RTLD_DEFAULT, "sgemm_"));
+        r.setThreads = reinterpret_cast<void (*)(int)>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
+        r.getThreads = reinterpret_cast<int (*)()>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"));
+        if (!r.setThreads || !r.getThreads)
+            r.setThreads = nullptr, r.getThreads = nullptr;
+        return r;
+    }();
+    return b;
+}
+
+// C (M x N) = alpha * op(A) op(B) + beta * C, all row-major with the given leading dimensions;
+// op(A) is M x K and op(B) is K x N. A column-major BLAS computes C^T = op(B)^T op(A)^T.
+inline void gemm(bool transA, bool transB, int64_t M, int64_t N, int64_t K, const float* A, int64_t lda, const float* B,
+                 int64_t ldb, float beta, float* C, int64_t ldc)
+{
+    const char ta = transB ? 'T' : 'N', tb = transA ? 'T' : 'N';
+    const int m = static_cast<int>(N), n = static_cast<int>(M), k = static_cast<int>(K);
+    const int la = static_cast<int>(ldb), lb = static_cast<int>(lda), lc = static_cast<int>(ldc);
+    const float one = 1.0f;
+    blas().sgemm(&ta, &tb, &m, &n, &k, &one, B, &la, A, &lb, &beta, C, &lc);
+}
+
+// While a fused kernel runs, each of ATen's threads makes its own BLAS calls, so OpenBLAS's own
+// thread pool must stay out of them (a call from two threads at once would otherwise hand its work
+// to the same pool). Nested and concurrent scopes (the Studio may train and chat at once) share
+// one saved setting, restored when the last scope ends.
+class SingleThreadedBlas {
+public:
+    SingleThreadedBlas()
+    {
+        if (!blas().setThreads)
+            return;
+        std::lock_guard<std::mutex> lock(mutex());
+        if (depth()++ == 0) {
+            saved() = blas().getThreads();
+            if (saved() != 1)
+                blas().setThreads(1);
+        }
+    }
+    ~SingleThreadedBlas()
+    {
+        if (!blas().setThreads)
+            return;
+        std::lock_guard<std::mutex> lock(mutex());
+        if (--depth() == 0 && saved() != 1)
+            blas().setThreads(saved());
+    }
+    SingleThreadedBlas(const SingleThreadedBlas&) = delete;
+    SingleThreadedBlas& operator=(const SingleThreadedBlas&) = delete;
+
+private:
+    static std::mutex& mutex() { static std::mutex m; return m; }
+    static int& depth() { static int d = 0; return d; }
+    static int& saved() { static int s = 1; return s; }
+};
+
+// ---- Row kernels (vectorised: -O3 -fno-math-errno for this file, see core/CMakeLists.txt) ----
+
+template <typename To, typename From>
+inline To bitCast(From f)
+{
+    To t;
+    std::memcpy(&t, &f, sizeof t);
+    return t;
+}
+
+// exp(x) for x <= 0 (arguments below -87 give exp(-87), 1.6e-38, instead of a denormal): Cody-Waite
+// range reduction and Cephes' degree-6 polynomial, within 2 ulp of expf. A plain function that the
+// compiler inlines and vectorises, unlike a call to expf.
+inline float expNonPositive(float x)
+{
+    x = x < -87.0f ? -87.0f : x;
+    const float shift = 12582912.0f; // 1.5 * 2^23: adding it rounds to an integer
+    const float t = x * 1.44269504088896341f + shift;
+    const float n = t - shift;
+    const int32_t ni = bitCast<int32_t>(t) - bitCast<int32_t>(shift);
+    float r = x - n * 0.693359375f;
+    r = r - n * -2.12194440e-4f;
+    float p = 1.9875691500e-4f;
+    p = p * r + 1.3981999507e-3f;
+    p = p * r + 8.3334519073e-3f;
+    p = p * r + 4.1665795894e-2f;
+    p = p * r + 1.6666665459e-1f;
+    p = p * r + 5.0000001201e-1f;
+    p = p * r * r + r + 1.0f;
+    return p * bitCast<float>((ni + 127) << 23);
+}
+
+// Softmax of scale * row[0..n) in place (n >= 1), zeros in row[n..width): one causal row of a
+// query tile, where n is the number of keys the query may see.
+__attribute__((target_clones("avx512f", "avx2", "default")))
+void softmaxRow(float* __restrict row, int64_t n, int64_t width, float scale)
+{
+    float mx = row[0];
+    for (int64_t j = 1; j < n; ++j)
+        mx = row[j] > mx ? row[j] : mx;
+    const float off = mx * scale;
+    float sum = 0.0f;
+    for (int64_t j = 0; j < n; ++j) {
+        const float e = expNonPositive(row[j] * scale - off);
+        row[j] = e;
+        sum += e;
+    }
+    const float inv = 1.0f / sum;
+    for (int64_t j = 0; j < n; ++j)
+        row[j] *= inv;
+    for (int64_t j = n; j < width; ++j)
+        row[j] = 0.0f;
+}
+
+// Softmax backward for one causal row: ds[j] = scale * p[j] * (dp[j] - sum_k p[k] dp[k]) for the
+// n visible keys, 0 for the rest of the tile's width. dp holds dL/dp on entry.
+__attribute__((target_clones("avx512f", "avx2", "default")))
+void softmaxBackwardRow(const float* __restrict p, float* __restrict ds, int64_t n, int64_t width, float scale)
+{
+    float dot = 0.0f;
+    for (int64_t j = 0; j < n; ++j)
+        dot += p[j] * ds[j];
+    for (int64_t j = 0; j < n; ++j)
+        ds[j] = scale * p[j] * (ds[j] - dot);
+    for (int64_t j = n; j < width; ++j)
+        ds[j] = 0.0f;
+}
+
+// ---- Per-head kernels ------------------------------------------------------------------------
+
+struct Shape {
+    int64_t B, T, C, nh, hs;
+    float scale;
+};
+
+Shape shapeOf(const at::Tensor& qkv, int64_t nHead)
+{
+    TORCH_CHECK(qkv.dim() == 3 && qkv.size(2) % 3 == 0, "fused attention takes qkv of shape (B, T, 3C)");
+    Shape s;
+    s.B = qkv.size(0);
+    s.T = qkv.size(1);
+    s.C = qkv.size(2) / 3;
+    s.nh = nHead;
+    TORCH_CHECK(nHead > 0 && s.C % nHead == 0, "n_embd must be a multiple of n_head");
+    s.hs = s.C / nHead;
+    s.scale = static_cast<float>(1.0 / std::sqrt(static_cast<double>(s.hs)));
+    return s;
+}
+
+// Head (b, h): O = softmax(scale * Q K^T, causal) V into y, probabilities into P (T x T, ld T;
+// row i holds its tile's columns, zeros past the diagonal; columns past the tile are not written).
+void forwardHead(const Shape& s, const float* qkv, float* y, float* P, int64_t b, int64_t h)
+{
+    const int64_t ld = 3 * s.C;
+    const float* Q = qkv + b * s.T * ld + h * s.hs;
+    const float* K = Q + s.C;
+    const float* V = Q + 2 * s.C;
+    float* O = y + b * s.T * s.C + h * s.hs;
+    for (int64_t i0 = 0; i0 < s.T; i0 += kTile) {
+        const int64_t i1 = std::min(i0 + kTile, s.T), m = i1 - i0;
+        float* S = P + i0 * s.T;
+        gemm(false, true, m, i1, s.hs, Q + i0 * ld, ld, K, ld, 0.0f, S, s.T); // scores (m x i1)
+        for (int64_t r = 0; r < m; ++r)
+            softmaxRow(S + r * s.T, i0 + r + 1, i1, s.scale);
+        gemm(false, false, m, s.hs, i1, S, s.T, V, ld, 0.0f, O + i0 * s.C, s.C);
+    }
+}
+
+// Head (b, h) backward: from dY's rows and the saved P, dQ, dK and dV into dqkv's rows. dS is a
+// T x T scratch buffer.
+void backwardHead(const Shape& s, const float* qkv, const float* P, const float* dy, float* dqkv, float* dS,
+                  int64_t b, int64_t h)
+{
+    const int64_t ld = 3 * s.C, T = s.T;
+    const float* Q = qkv + b * T * ld + h * s.hs;
+    const float* K = Q + s.C;
+    const float* V = Q + 2 * s.C;
+    const float* dO = dy + b * T * s.C + h * s.hs;
+    float* dQ = dqkv + b * T * ld + h * s.hs;
+    float* dK = dQ + s.C;
+    float* dV = dQ + 2 * s.C;
+    // dV[j0:j1] = P[j0:T, j0:j1]^T dO[j0:T]: only the queries at or after a key see it.
+    for (int64_t j0 = 0; j0 < T; j0 += kTile) {
+        const int64_t j1 = std::min(j0 + kTile, T);
+        gemm(true, false, j1 - j0, s.hs, T - j0, P + j0 * T + j0, T, dO + j0 * s.C, s.C, 0.0f, dV + j0 * ld, ld);
+    }
+    // dP = dO V^T, then dS = scale * softmax'(dP); dQ[i0:i1] = dS[i0:i1, 0:i1] K[0:i1].
+    for (int64_t i0 = 0; i0 < T; i0 += kTile) {
+        const int64_t i1 = std::min(i0 + kTile, T), m = i1 - i0;
+        float* D = dS + i0 * T;
+        gemm(false, true, m, i1, s.hs, dO + i0 * s.C, s.C, V, ld, 0.0f, D, T);
+        for (int64_t r = 0; r < m; ++r)
+            softmaxBackwardRow(P + (i0 + r) * T, D + r * T, i0 + r + 1, i1, s.scale);
+        gemm(false, false, m, s.hs, i1, D, T, K, ld, 0.0f, dQ + i0 * ld, ld);
+    }
+    // dK[j0:j1] = dS[j0:T, j0:j1]^T Q[j0:T].
+    for (int64_t j0 = 0; j0 < T; j0 += kTile) {
+        const int64_t j1 = std::min(j0 + kTile, T);
+        gemm(true, false, j1 - j0, s.hs, T - j0, dS + j0 * T + j0, T, Q + j0 * ld, ld, 0.0f, dK + j0 * ld, ld);
+    }
+}
+
+// y from qkv; P (B, nh, T, T) is filled when defined (for backward), else a per-thread scratch
+// tile is used.
+at::Tensor attentionForward(const at::Tensor& qkv, int64_t nHead, const at::Tensor& probs)
+{
+    const Shape s = shapeOf(qkv, nHead);
+    at::Tensor y = at::empty({s.B, s.T, s.C}, qkv.options());
+    const float* in = qkv.data_ptr<float>();
+    float* out = y.data_ptr<float>();
+    float* keep = probs.defined() ? probs.data_ptr<float>() : nullptr;
+    SingleThreadedBlas singleThreaded;
+    at::parallel_for(0, s.B * s.nh, 1, [&](int64_t begin, int64_t end) {
+        std::vector<float> scratch(keep ? 0 : static_cast<size_t>(s.T * s.T));
+        for (int64_t bh = begin; bh < end; ++bh) {
+            float* P = keep ? keep + bh * s.T * s.T : scratch.data();
+            forwardHead(s, in, out, P, bh / s.nh, bh % s.nh);
+        }
+    });
+    return y;
+}
+
+at::Tensor attentionBackward(const at::Tensor& qkv, const at::Tensor& probs, const at::Tensor& dy, int64_t nHead)
+{
+    const Shape s = shapeOf(qkv, nHead);
+    at::Tensor dqkv = at::empty_like(qkv);
+    const float* in = qkv.data_ptr<float>();
+    const float* P = probs.data_ptr<float>();
+    const float* g = dy.data_ptr<float>();
+    float* out = dqkv.data_ptr<float>();
+    SingleThreadedBlas singleThreaded;
+    at::parallel_for(0, s.B * s.nh, 1, [&](int64_t begin, int64_t end) {
+        std::vector<float> dS(static_cast<size_t>(s.T * s.T));
+        for (int64_t bh = begin; bh < end; ++bh)
+            backwardHead(s, in, P + bh * s.T * s.T, g, out, dS.data(), bh / s.nh, bh % s.nh);
+    });
+    return dqkv;
+}
+
+class FusedCausalAttentionFunction : public torch::autograd::Function<FusedCausalAttentionFunction> {
+public:
+    static at::Tensor forward(torch::autograd::AutogradContext* ctx, const at::Tensor& qkv, int64_t nHead)
+    {
+        const Shape s = shapeOf(qkv, nHead);
+        at::Tensor probs = at::empty({s.B, s.nh, s.T, s.T}, qkv.options());
+        at::Tensor y = attentionForward(qkv, nHead, probs);
+        ctx->save_for_backward({qkv, probs});
+        ctx->saved_data["n_head"] = nHead;
+        return y;
+    }
+
+    static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                   torch::autograd::variable_list grads)
+    {
+        const auto saved = ctx->get_saved_variables();
+        const int64_t nHead = ctx->saved_data["n_head"].toInt();
+        at::Tensor dy = grads[0].contiguous();
+        if (dy.scalar_type() != at::kFloat)
+            dy = dy.to(at::kFloat);
+        return {attentionBackward(saved[0], saved[1], dy, nHead), at::Tensor()};
+    }
+};
+
+std::atomic<bool>& enabledFlag()
+{
+    static std::atomic<bool> flag([] {
+        const char* v = std::getenv("AZLLM_FUSED_ATTENTION");
+        return !(v && std::strcmp(v, "0") == 0);
+    }());
+    return flag;
+}
+
+} // namespace
+
+void setFusedAttentionEnabled(bool enabled) { enabledFlag() = enabled; }
+bool fusedAttentionEnabled() { return enabledFlag(); }
+
+bool fusedAttentionUsable(const at::Tensor& qkv)
+{
+    return fusedAttentionEnabled() && blas().sgemm && qkv.defined() && qkv.device().is_cpu() &&
+           qkv.scalar_type() == at::kFloat && qkv.dim() == 3 && qkv.is_contiguous() && !qkv.is_sparse() &&
+           qkv.numel() > 0 && qkv.size(1) <= 46340; // T * T fits the BLAS's int dimensions
+}
+
+at::Tensor fusedCausalAttention(const at::Tensor& qkv, int64_t nHead)
+{
+    if (at::GradMode::is_enabled() && qkv.requires_grad())
+        return FusedCausalAttentionFunction::apply(qkv, nHead);
+    return attentionForward(qkv, nHead, at::Tensor());
+}
+
+} // namespace azllm
