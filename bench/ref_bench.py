@@ -51,7 +51,7 @@ def params(cfg):
     return V * C + T * C + L * per_block + 2 * C
 
 
-def matmul_peak(n=1024, reps=10, dtype=torch.float32):
+def matmul_peak(n=2048, reps=5, dtype=torch.float32):
     a, b = torch.randn(n, n).to(dtype), torch.randn(n, n).to(dtype)
     c = a @ b
     best = 1e30

@@ -1,18 +1,18 @@
 // Fused causal self-attention (see attention.h).
 #include "attention.h"
 
+#include "cpublas.h"
+
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
+#include <ATen/autocast_mode.h>
 #include <torch/csrc/autograd/custom_function.h>
-
-#include <dlfcn.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
-#include <mutex>
 #include <vector>
 
 namespace azllm {
@@ -23,79 +23,6 @@ namespace {
 // a smaller tile skips more of the masked half (T = 256: 56% of the full products at 32, 63% at
 // 64), while the calls stay large enough to run near BLAS's single-core peak.
 constexpr int64_t kTile = 32;
-
-// ---- BLAS ------------------------------------------------------------------------------------
-
-using SgemmFn = void (*)(const char*, const char*, const int*, const int*, const int*, const float*, const float*,
-                         const int*, const float*, const int*, const float*, float*, const int*);
-
-// LibTorch already loaded a BLAS (OpenBLAS where installed as Debian's default); its Fortran
-// symbol is looked up rather than linked, so that the library the process uses is the one called.
-struct Blas {
-    SgemmFn sgemm = nullptr;
-    void (*setThreads)(int) = nullptr; // OpenBLAS only
-    int (*getThreads)() = nullptr;
-};
-
-const Blas& blas()
-{
-    static const Blas b = [] {
-        Blas r;
-        r.sgemm = reinterpret_cast<SgemmFn>(dlsym(RTLD_DEFAULT, "sgemm_"));
-        r.setThreads = reinterpret_cast<void (*)(int)>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
-        r.getThreads = reinterpret_cast<int (*)()>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"));
-        if (!r.setThreads || !r.getThreads)
-            r.setThreads = nullptr, r.getThreads = nullptr;
-        return r;
-    }();
-    return b;
-}
-
-// C (M x N) = alpha * op(A) op(B) + beta * C, all row-major with the given leading dimensions;
-// op(A) is M x K and op(B) is K x N. A column-major BLAS computes C^T = op(B)^T op(A)^T.
-inline void gemm(bool transA, bool transB, int64_t M, int64_t N, int64_t K, const float* A, int64_t lda, const float* B,
-                 int64_t ldb, float beta, float* C, int64_t ldc)
-{
-    const char ta = transB ? 'T' : 'N', tb = transA ? 'T' : 'N';
-    const int m = static_cast<int>(N), n = static_cast<int>(M), k = static_cast<int>(K);
-    const int la = static_cast<int>(ldb), lb = static_cast<int>(lda), lc = static_cast<int>(ldc);
-    const float one = 1.0f;
-    blas().sgemm(&ta, &tb, &m, &n, &k, &one, B, &la, A, &lb, &beta, C, &lc);
-}
-
-// While a fused kernel runs, each of ATen's threads makes its own BLAS calls, so OpenBLAS's own
-// thread pool must stay out of them (a call from two threads at once would otherwise hand its work
-// to the same pool). Nested and concurrent scopes (the Studio may train and chat at once) share
-// one saved setting, restored when the last scope ends.
-class SingleThreadedBlas {
-public:
-    SingleThreadedBlas()
-    {
-        if (!blas().setThreads)
-            return;
-        std::lock_guard<std::mutex> lock(mutex());
-        if (depth()++ == 0) {
-            saved() = blas().getThreads();
-            if (saved() != 1)
-                blas().setThreads(1);
-        }
-    }
-    ~SingleThreadedBlas()
-    {
-        if (!blas().setThreads)
-            return;
-        std::lock_guard<std::mutex> lock(mutex());
-        if (--depth() == 0 && saved() != 1)
-            blas().setThreads(saved());
-    }
-    SingleThreadedBlas(const SingleThreadedBlas&) = delete;
-    SingleThreadedBlas& operator=(const SingleThreadedBlas&) = delete;
-
-private:
-    static std::mutex& mutex() { static std::mutex m; return m; }
-    static int& depth() { static int d = 0; return d; }
-    static int& saved() { static int s = 1; return s; }
-};
 
 // ---- Row kernels (vectorised: -O3 -fno-math-errno for this file, see core/CMakeLists.txt) ----
 
@@ -198,10 +125,10 @@ void forwardHead(const Shape& s, const float* qkv, float* y, float* P, int64_t b
     for (int64_t i0 = 0; i0 < s.T; i0 += kTile) {
         const int64_t i1 = std::min(i0 + kTile, s.T), m = i1 - i0;
         float* S = P + i0 * s.T;
-        gemm(false, true, m, i1, s.hs, Q + i0 * ld, ld, K, ld, 0.0f, S, s.T); // scores (m x i1)
+        cpublas::gemm(false, true, m, i1, s.hs, Q + i0 * ld, ld, K, ld, 0.0f, S, s.T); // scores (m x i1)
         for (int64_t r = 0; r < m; ++r)
             softmaxRow(S + r * s.T, i0 + r + 1, i1, s.scale);
-        gemm(false, false, m, s.hs, i1, S, s.T, V, ld, 0.0f, O + i0 * s.C, s.C);
+        cpublas::gemm(false, false, m, s.hs, i1, S, s.T, V, ld, 0.0f, O + i0 * s.C, s.C);
     }
 }
 
@@ -221,21 +148,21 @@ void backwardHead(const Shape& s, const float* qkv, const float* P, const float*
     // dV[j0:j1] = P[j0:T, j0:j1]^T dO[j0:T]: only the queries at or after a key see it.
     for (int64_t j0 = 0; j0 < T; j0 += kTile) {
         const int64_t j1 = std::min(j0 + kTile, T);
-        gemm(true, false, j1 - j0, s.hs, T - j0, P + j0 * T + j0, T, dO + j0 * s.C, s.C, 0.0f, dV + j0 * ld, ld);
+        cpublas::gemm(true, false, j1 - j0, s.hs, T - j0, P + j0 * T + j0, T, dO + j0 * s.C, s.C, 0.0f, dV + j0 * ld, ld);
     }
     // dP = dO V^T, then dS = scale * softmax'(dP); dQ[i0:i1] = dS[i0:i1, 0:i1] K[0:i1].
     for (int64_t i0 = 0; i0 < T; i0 += kTile) {
         const int64_t i1 = std::min(i0 + kTile, T), m = i1 - i0;
         float* D = dS + i0 * T;
-        gemm(false, true, m, i1, s.hs, dO + i0 * s.C, s.C, V, ld, 0.0f, D, T);
+        cpublas::gemm(false, true, m, i1, s.hs, dO + i0 * s.C, s.C, V, ld, 0.0f, D, T);
         for (int64_t r = 0; r < m; ++r)
             softmaxBackwardRow(P + (i0 + r) * T, D + r * T, i0 + r + 1, i1, s.scale);
-        gemm(false, false, m, s.hs, i1, D, T, K, ld, 0.0f, dQ + i0 * ld, ld);
+        cpublas::gemm(false, false, m, s.hs, i1, D, T, K, ld, 0.0f, dQ + i0 * ld, ld);
     }
     // dK[j0:j1] = dS[j0:T, j0:j1]^T Q[j0:T].
     for (int64_t j0 = 0; j0 < T; j0 += kTile) {
         const int64_t j1 = std::min(j0 + kTile, T);
-        gemm(true, false, j1 - j0, s.hs, T - j0, dS + j0 * T + j0, T, Q + j0 * ld, ld, 0.0f, dK + j0 * ld, ld);
+        cpublas::gemm(true, false, j1 - j0, s.hs, T - j0, dS + j0 * T + j0, T, Q + j0 * ld, ld, 0.0f, dK + j0 * ld, ld);
     }
 }
 
@@ -248,7 +175,7 @@ at::Tensor attentionForward(const at::Tensor& qkv, int64_t nHead, const at::Tens
     const float* in = qkv.data_ptr<float>();
     float* out = y.data_ptr<float>();
     float* keep = probs.defined() ? probs.data_ptr<float>() : nullptr;
-    SingleThreadedBlas singleThreaded;
+    cpublas::SingleThreaded singleThreaded;
     at::parallel_for(0, s.B * s.nh, 1, [&](int64_t begin, int64_t end) {
         std::vector<float> scratch(keep ? 0 : static_cast<size_t>(s.T * s.T));
         for (int64_t bh = begin; bh < end; ++bh) {
@@ -267,7 +194,7 @@ at::Tensor attentionBackward(const at::Tensor& qkv, const at::Tensor& probs, con
     const float* P = probs.data_ptr<float>();
     const float* g = dy.data_ptr<float>();
     float* out = dqkv.data_ptr<float>();
-    SingleThreadedBlas singleThreaded;
+    cpublas::SingleThreaded singleThreaded;
     at::parallel_for(0, s.B * s.nh, 1, [&](int64_t begin, int64_t end) {
         std::vector<float> dS(static_cast<size_t>(s.T * s.T));
         for (int64_t bh = begin; bh < end; ++bh)
@@ -316,7 +243,8 @@ bool fusedAttentionEnabled() { return enabledFlag(); }
 
 bool fusedAttentionUsable(const at::Tensor& qkv)
 {
-    return fusedAttentionEnabled() && blas().sgemm && qkv.defined() && qkv.device().is_cpu() &&
+    return fusedAttentionEnabled() && cpublas::available() && !at::autocast::is_cpu_enabled() &&
+           !at::autocast::is_enabled() && qkv.defined() && qkv.device().is_cpu() &&
            qkv.scalar_type() == at::kFloat && qkv.dim() == 3 && qkv.is_contiguous() && !qkv.is_sparse() &&
            qkv.numel() > 0 && qkv.size(1) <= 46340; // T * T fits the BLAS's int dimensions
 }

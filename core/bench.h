@@ -28,8 +28,9 @@ struct BenchGenerateOptions {
     bool baseline = true; // also time full recompute (no KV cache)
 };
 
-// GFLOP/s of an n x n matmul (fp32, or bfloat16 when bf16), best of a few repetitions.
-double measureMatmulPeakGflops(int n = 1024, int reps = 10, bool bf16 = false);
+// GFLOP/s of an n x n matmul (fp32, or bfloat16 when bf16), best of a few repetitions; fp32 is
+// timed both as ATen's product and as cpublas::parallelGemm (the fused layers' way), the faster.
+double measureMatmulPeakGflops(int n = 2048, int reps = 5, bool bf16 = false);
 Result<QJsonObject> benchTrain(const BenchTrainOptions& opt);
 // Generation speed of a preset (random weights, greedy, no early EOS): tokens/s with the KV cache
 // and with full recompute, time to first token, and the memory-bandwidth bound.

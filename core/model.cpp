@@ -2,6 +2,7 @@
 #include "model.h"
 
 #include "attention.h"
+#include "linear.h"
 
 #include <ATen/ATen.h>
 
@@ -24,7 +25,7 @@ at::Tensor linear(torch::nn::Linear l, const at::Tensor& x)
 {
     const int64_t in = x.size(-1);
     if (x.numel() != in)
-        return l->forward(x);
+        return fusedLinearUsable(x, l->weight) ? fusedLinear(x, l->weight, l->bias) : l->forward(x);
     const at::Tensor& w = l->weight;
     std::vector<int64_t> shape = x.sizes().vec();
     shape.back() = w.size(0);
@@ -174,7 +175,9 @@ at::Tensor GptImpl::forward(const at::Tensor& idx, KvCache* cache)
     const at::Tensor& wte = transformer->wte->weight;
     if (x.numel() == x.size(-1)) // one token: matrix-vector product
         return at::mv(wte, x.reshape({x.size(-1)})).view({x.size(0), x.size(1), wte.size(0)});
-    return at::matmul(x, wte.t()); // lm_head tied to wte: (B, T, vocab)
+    if (fusedLinearUsable(x, wte))
+        return fusedLinear(x, wte, at::Tensor()); // lm_head tied to wte: (B, T, vocab)
+    return at::matmul(x, wte.t());
 }
 
 at::Tensor GptImpl::loss(const at::Tensor& logits, const at::Tensor& targets)

@@ -2,6 +2,7 @@
 // strict loading, and logits/loss matching an independent Python reference (python3-torch).
 #include "adamw.h"
 #include "attention.h"
+#include "linear.h"
 #include "checkpoint.h"
 #include "config.h"
 #include "model.h"
@@ -194,13 +195,76 @@ private Q_SLOTS:
         }
     }
 
-    void modelGradientsAreTheSameWithAndWithoutFusedAttention()
+    void fusedLinearMatchesAtenLinear_data()
     {
-        // A whole GPT step both ways: the loss and every parameter's gradient agree, in training
-        // (dropout 0) and in evaluation; and bf16 autocast and attention dropout take the unfused
-        // path, which is still correct.
+        QTest::addColumn<int>("rows");
+        QTest::addColumn<int>("in");
+        QTest::addColumn<int>("out");
+        QTest::addColumn<bool>("bias");
+        QTest::addColumn<bool>("transposedInput");
+        QTest::newRow("small, one call") << 5 << 7 << 3 << true << false;
+        QTest::newRow("split by rows") << 300 << 96 << 80 << true << false;
+        QTest::newRow("split by columns, no bias") << 20 << 64 << 600 << false << false;
+        QTest::newRow("uneven split, strided input") << 131 << 72 << 257 << true << true;
+    }
+
+    void fusedLinearMatchesAtenLinear()
+    {
+        // The threaded linear layer (linear.h) against ATen's linear in float64: output and the
+        // gradients of input, weight and bias, with both ways of splitting the product over two
+        // threads, a remainder block and a non-contiguous input.
+        QFETCH(int, rows);
+        QFETCH(int, in);
+        QFETCH(int, out);
+        QFETCH(bool, bias);
+        QFETCH(bool, transposedInput);
         at::set_num_threads(2);
-        auto restore = qScopeGuard([] { at::set_num_threads(1); setFusedAttentionEnabled(true); });
+        auto restore = qScopeGuard([] { at::set_num_threads(1); });
+        at::manual_seed(6);
+        at::Tensor x = transposedInput ? at::randn({in, rows}).t() : at::randn({rows, in});
+        x = x.view({1, rows, in}).requires_grad_(); // (1, rows, in): the model's 3-D shape
+        auto w = at::randn({out, in}).mul_(0.1).requires_grad_();
+        auto b = bias ? at::randn({out}).requires_grad_() : at::Tensor();
+        QVERIFY(fusedLinearUsable(x, w));
+        auto y = fusedLinear(x, w, b);
+        QCOMPARE(y.sizes(), (std::vector<int64_t>{1, rows, out}));
+        auto dy = at::randn({1, rows, out});
+        y.backward(dy);
+
+        auto x64 = x.detach().to(at::kDouble).requires_grad_();
+        auto w64 = w.detach().to(at::kDouble).requires_grad_();
+        auto b64 = bias ? b.detach().to(at::kDouble).requires_grad_() : at::Tensor();
+        auto ref = at::linear(x64, w64, b64);
+        ref.backward(dy.to(at::kDouble));
+        auto close = [](const at::Tensor& a, const at::Tensor& r) {
+            const double err = (a.to(at::kDouble) - r).abs().max().item<double>();
+            return err < 2e-5 * std::max(1.0, r.abs().max().item<double>());
+        };
+        QVERIFY(close(y.detach(), ref.detach()));
+        QVERIFY(close(x.grad(), x64.grad()));
+        QVERIFY(close(w.grad(), w64.grad()));
+        if (bias)
+            QVERIFY(close(b.grad(), b64.grad()));
+        {
+            at::NoGradGuard ng;
+            QVERIFY(at::equal(fusedLinear(x, w, b), y.detach()));
+        }
+        // Under bf16 autocast ATen's linear has to run (it casts); the fused path stands aside.
+        AutocastScope autocast(true, c10::DeviceType::CPU);
+        QVERIFY(!fusedLinearUsable(x, w));
+    }
+
+    void modelGradientsAreTheSameWithAndWithoutFusedKernels()
+    {
+        // A whole GPT step with the fused attention and linear layers and with ATen's ops: the loss
+        // and every parameter's gradient (wte's gets both the embedding's and the tied lm_head's)
+        // agree, and so do the evaluation logits. bf16 tensors and strided qkv are refused.
+        at::set_num_threads(2);
+        auto restore = qScopeGuard([] {
+            at::set_num_threads(1);
+            setFusedAttentionEnabled(true);
+            setFusedLinearEnabled(true);
+        });
         at::manual_seed(8);
         GptConfig c = smallConfig();
         c.blockSize = 40;
@@ -209,6 +273,7 @@ private Q_SLOTS:
         auto tgt = at::randint(0, c.vocabSize, {3, 40}, at::kLong);
         auto run = [&](bool fused) {
             setFusedAttentionEnabled(fused);
+            setFusedLinearEnabled(fused);
             model->zero_grad();
             auto loss = model->loss(model->forward(idx), tgt);
             loss.backward();
@@ -225,10 +290,13 @@ private Q_SLOTS:
         model->eval();
         at::NoGradGuard ng;
         setFusedAttentionEnabled(true);
+        setFusedLinearEnabled(true);
         auto evalFused = model->forward(idx);
         setFusedAttentionEnabled(false);
+        setFusedLinearEnabled(false);
         QVERIFY(at::allclose(evalFused, model->forward(idx), 1e-5, 1e-5));
         setFusedAttentionEnabled(true);
+        setFusedLinearEnabled(true);
         QVERIFY(!fusedAttentionUsable(at::zeros({1, 4, 3 * c.nEmbd}, at::kBFloat16)));
         QVERIFY(!fusedAttentionUsable(at::zeros({1, 4, 6 * c.nEmbd}).slice(2, 0, 3 * c.nEmbd)));
     }
