@@ -19,13 +19,36 @@ using torch::nn::LinearOptions;
 
 namespace {
 
+// Whether this thread's forward pass may use the fused linear layers (linear.h). They split their
+// products over ATen's threads and leave OpenBLAS's thread pool idle, so its threads sleep; a
+// forward that also makes products on that pool (attention with a KV cache or with dropout, whose
+// ATen ops run there) would have the two pools spin against each other on the same cores: a
+// window refill of tiny ran 25-40% slower that way. So the fused linear layers run only where
+// the attention is fused too, and only for products of at least kFusedLinearMinRows rows, below
+// which OpenBLAS's own split of a product is as fast (tiny's recompute-per-token generation).
+thread_local bool t_fusedLinear = false;
+constexpr int64_t kFusedLinearMinRows = 256;
+
+struct FusedLinearScope {
+    explicit FusedLinearScope(bool on) : m_saved(t_fusedLinear) { t_fusedLinear = on; }
+    ~FusedLinearScope() { t_fusedLinear = m_saved; }
+    FusedLinearScope(const FusedLinearScope&) = delete;
+    FusedLinearScope& operator=(const FusedLinearScope&) = delete;
+    bool m_saved;
+};
+
+bool useFusedLinear(const at::Tensor& x, const at::Tensor& weight)
+{
+    return t_fusedLinear && x.numel() / x.size(-1) >= kFusedLinearMinRows && fusedLinearUsable(x, weight);
+}
+
 // y = x W^T + b. A single row (one token of incremental decoding) goes through BLAS's
 // matrix-vector product, which reads W once and is 3-5x faster here than a 1-row matrix product.
 at::Tensor linear(torch::nn::Linear l, const at::Tensor& x)
 {
     const int64_t in = x.size(-1);
     if (x.numel() != in)
-        return fusedLinearUsable(x, l->weight) ? fusedLinear(x, l->weight, l->bias) : l->forward(x);
+        return useFusedLinear(x, l->weight) ? fusedLinear(x, l->weight, l->bias) : l->forward(x);
     const at::Tensor& w = l->weight;
     std::vector<int64_t> shape = x.sizes().vec();
     shape.back() = w.size(0);
@@ -158,6 +181,7 @@ at::Tensor GptImpl::forward(const at::Tensor& idx, KvCache* cache)
     const int64_t past = cache ? cache->length : 0;
     TORCH_CHECK(past + T <= m_config.blockSize, "sequence of ", past + T, " tokens exceeds the block size ",
                 m_config.blockSize);
+    FusedLinearScope linearScope(!cache && (!is_training() || m_config.dropout == 0.0));
     auto pos = at::arange(past, past + T, at::TensorOptions().dtype(at::kLong));
     auto x = transformer->drop(transformer->wte(idx) + transformer->wpe(pos)); // (B, T, C)
     const size_t L = transformer->h->size();
@@ -175,7 +199,7 @@ at::Tensor GptImpl::forward(const at::Tensor& idx, KvCache* cache)
     const at::Tensor& wte = transformer->wte->weight;
     if (x.numel() == x.size(-1)) // one token: matrix-vector product
         return at::mv(wte, x.reshape({x.size(-1)})).view({x.size(0), x.size(1), wte.size(0)});
-    if (fusedLinearUsable(x, wte))
+    if (useFusedLinear(x, wte))
         return fusedLinear(x, wte, at::Tensor()); // lm_head tied to wte: (B, T, vocab)
     return at::matmul(x, wte.t());
 }

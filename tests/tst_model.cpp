@@ -269,8 +269,9 @@ private Q_SLOTS:
         GptConfig c = smallConfig();
         c.blockSize = 40;
         Gpt model(c);
-        auto idx = at::randint(0, c.vocabSize, {3, 40}, at::kLong);
-        auto tgt = at::randint(0, c.vocabSize, {3, 40}, at::kLong);
+        // 8 x 40 = 320 rows: enough for the fused linear layers (model.cpp's kFusedLinearMinRows).
+        auto idx = at::randint(0, c.vocabSize, {8, 40}, at::kLong);
+        auto tgt = at::randint(0, c.vocabSize, {8, 40}, at::kLong);
         auto run = [&](bool fused) {
             setFusedAttentionEnabled(fused);
             setFusedLinearEnabled(fused);
