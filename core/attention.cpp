@@ -220,6 +220,8 @@ public:
     {
         const auto saved = ctx->get_saved_variables();
         const int64_t nHead = ctx->saved_data["n_head"].toInt();
+        if (!grads[0].defined())
+            return {at::Tensor(), at::Tensor()};
         at::Tensor dy = grads[0].contiguous();
         if (dy.scalar_type() != at::kFloat)
             dy = dy.to(at::kFloat);

@@ -42,6 +42,9 @@ torch::autograd::variable_list linearBackward(torch::autograd::AutogradContext* 
     const auto saved = ctx->get_saved_variables();
     const at::Tensor& x2 = saved[0];
     const at::Tensor& w = saved[1];
+    if (!grad.defined())
+        return hasBias ? torch::autograd::variable_list{at::Tensor(), at::Tensor(), at::Tensor()}
+                       : torch::autograd::variable_list{at::Tensor(), at::Tensor()};
     at::Tensor dy = grad.contiguous();
     if (dy.scalar_type() != at::kFloat)
         dy = dy.to(at::kFloat);
