@@ -35,7 +35,8 @@ inline To bitCast(From f)
 }
 
 // exp(x) for x <= 0 (arguments below -87 give exp(-87), 1.6e-38, instead of a denormal): Cody-Waite
-// range reduction and Cephes' degree-6 polynomial, within 2 ulp of expf. A plain function that the
+// range reduction and Cephes' degree-6 polynomial: within 1 ulp of the exact value for every float
+// in [-87, 0] (checked exhaustively against double exp). A plain function that the
 // compiler inlines and vectorises, unlike a call to expf.
 inline float expNonPositive(float x)
 {
