@@ -13,6 +13,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <vector>
 
 namespace azllm {
@@ -24,7 +25,8 @@ namespace {
 // 64), while the calls stay large enough to run near BLAS's single-core peak.
 constexpr int64_t kTile = 32;
 
-// ---- Row kernels (vectorised: -O3 -fno-math-errno for this file, see core/CMakeLists.txt) ----
+// ---- Row kernels (-O3 -fno-math-errno for this file, see core/CMakeLists.txt: GCC vectorises the
+// exp, normalising and backward loops; the row maximum stays scalar) ----
 
 template <typename To, typename From>
 inline To bitCast(From f)
@@ -249,7 +251,7 @@ bool fusedAttentionUsable(const at::Tensor& qkv)
     return fusedAttentionEnabled() && cpublas::available() && !at::autocast::is_cpu_enabled() &&
            !at::autocast::is_enabled() && qkv.defined() && qkv.device().is_cpu() &&
            qkv.scalar_type() == at::kFloat && qkv.dim() == 3 && qkv.is_contiguous() && !qkv.is_sparse() &&
-           qkv.numel() > 0 && qkv.size(1) <= 46340; // T * T fits the BLAS's int dimensions
+           qkv.numel() > 0 && qkv.size(2) <= std::numeric_limits<int>::max(); // BLAS's int leading dimensions
 }
 
 at::Tensor fusedCausalAttention(const at::Tensor& qkv, int64_t nHead)

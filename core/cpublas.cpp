@@ -30,7 +30,12 @@ const Blas& blas()
         r.sgemm = reinterpret_cast<SgemmFn>(dlsym(RTLD_DEFAULT, "sgemm_"));
         r.setThreads = reinterpret_cast<void (*)(int)>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
         r.getThreads = reinterpret_cast<int (*)()>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"));
-        if (!r.setThreads || !r.getThreads)
+        // Only OpenBLAS's pthreads build (openblas_get_parallel() == 1) has a pool of its own to
+        // keep out. Its OpenMP build already runs calls made inside a parallel region on the
+        // calling thread, and its openblas_set_num_threads would change the calling thread's
+        // OpenMP thread count, which ATen's parallel_for obeys; the sequential build has no threads.
+        auto parallel = reinterpret_cast<int (*)()>(dlsym(RTLD_DEFAULT, "openblas_get_parallel"));
+        if (!r.setThreads || !r.getThreads || !parallel || parallel() != 1)
             r.setThreads = nullptr, r.getThreads = nullptr;
         return r;
     }();

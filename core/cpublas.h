@@ -31,7 +31,8 @@ void parallelGemm(bool transA, bool transB, int64_t M, int64_t N, int64_t K, con
 // While alive, OpenBLAS runs each call on the calling thread (openblas_set_num_threads(1)), so
 // that calls from several ATen threads at once each run alone instead of handing their work to
 // OpenBLAS's shared pool. Nested and concurrent scopes (the Studio may train and chat at once)
-// share one saved setting, restored when the last scope ends. No effect with other BLAS builds.
+// share one saved setting, restored when the last scope ends. No effect with other BLAS builds
+// (OpenBLAS's OpenMP build runs such calls on the calling thread by itself).
 class SingleThreaded {
 public:
     SingleThreaded();

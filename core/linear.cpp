@@ -126,8 +126,10 @@ bool plainFloatCpu(const at::Tensor& t)
 void setFusedLinearEnabled(bool enabled) { enabledFlag() = enabled; }
 bool fusedLinearEnabled() { return enabledFlag(); }
 
-bool fusedLinearUsable(const at::Tensor& x, const at::Tensor& weight)
+bool fusedLinearUsable(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias)
 {
+    if (bias.defined() && !(plainFloatCpu(bias) && bias.dim() == 1 && weight.dim() == 2 && bias.size(0) == weight.size(0)))
+        return false;
     // Under autocast ATen's linear must run: it casts to the autocast dtype.
     return fusedLinearEnabled() && cpublas::available() && !at::autocast::is_cpu_enabled() &&
            !at::autocast::is_enabled() && plainFloatCpu(x) && plainFloatCpu(weight) &&

@@ -9,9 +9,10 @@
 
 namespace azllm {
 
-// Whether fusedLinear can take x (..., in) with weight (out, in): contiguous fp32 CPU tensors and
-// a BLAS in the process. Otherwise (bf16 autocast, GPUs) callers use ATen's linear.
-bool fusedLinearUsable(const at::Tensor& x, const at::Tensor& weight);
+// Whether fusedLinear can take x (..., in) with weight (out, in) and bias (out) or none: fp32 CPU
+// tensors (weight and bias contiguous), no autocast, and a BLAS in the process. Otherwise (bf16
+// autocast, GPUs) callers use ATen's linear.
+bool fusedLinearUsable(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias = at::Tensor());
 
 // x (..., in), weight (out, in), bias (out) or undefined -> (..., out). Differentiable in all three.
 at::Tensor fusedLinear(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias);

@@ -23,8 +23,10 @@ namespace {
 // products over ATen's threads and leave OpenBLAS's thread pool idle, so its threads sleep; a
 // forward that also makes products on that pool (attention with a KV cache or with dropout, whose
 // ATen ops run there) would have the two pools spin against each other on the same cores: a
-// window refill of tiny ran 25-40% slower that way. So the fused linear layers run only where
-// the attention is fused too, and only for products of at least kFusedLinearMinRows rows, below
+// window refill of tiny ran 25-40% slower that way. So the fused linear layers run only in a
+// forward whose attention takes the fused path (no KV cache, no attention dropout, fused attention
+// enabled; bf16 autocast and GPUs refuse both), and only for products of at least
+// kFusedLinearMinRows rows, below
 // which OpenBLAS's own split of a product is as fast (tiny's recompute-per-token generation).
 thread_local bool t_fusedLinear = false;
 constexpr int64_t kFusedLinearMinRows = 256;
@@ -37,9 +39,9 @@ struct FusedLinearScope {
     bool m_saved;
 };
 
-bool useFusedLinear(const at::Tensor& x, const at::Tensor& weight)
+bool useFusedLinear(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias = at::Tensor())
 {
-    return t_fusedLinear && x.numel() / x.size(-1) >= kFusedLinearMinRows && fusedLinearUsable(x, weight);
+    return t_fusedLinear && x.numel() / x.size(-1) >= kFusedLinearMinRows && fusedLinearUsable(x, weight, bias);
 }
 
 // y = x W^T + b. A single row (one token of incremental decoding) goes through BLAS's
@@ -48,7 +50,7 @@ at::Tensor linear(torch::nn::Linear l, const at::Tensor& x)
 {
     const int64_t in = x.size(-1);
     if (x.numel() != in)
-        return useFusedLinear(x, l->weight) ? fusedLinear(x, l->weight, l->bias) : l->forward(x);
+        return useFusedLinear(x, l->weight, l->bias) ? fusedLinear(x, l->weight, l->bias) : l->forward(x);
     const at::Tensor& w = l->weight;
     std::vector<int64_t> shape = x.sizes().vec();
     shape.back() = w.size(0);
@@ -181,7 +183,7 @@ at::Tensor GptImpl::forward(const at::Tensor& idx, KvCache* cache)
     const int64_t past = cache ? cache->length : 0;
     TORCH_CHECK(past + T <= m_config.blockSize, "sequence of ", past + T, " tokens exceeds the block size ",
                 m_config.blockSize);
-    FusedLinearScope linearScope(!cache && (!is_training() || m_config.dropout == 0.0));
+    FusedLinearScope linearScope(!cache && (!is_training() || m_config.dropout == 0.0) && fusedAttentionEnabled());
     auto pos = at::arange(past, past + T, at::TensorOptions().dtype(at::kLong));
     auto x = transformer->drop(transformer->wte(idx) + transformer->wpe(pos)); // (B, T, C)
     const size_t L = transformer->h->size();

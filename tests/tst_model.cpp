@@ -249,6 +249,10 @@ private Q_SLOTS:
             at::NoGradGuard ng;
             QVERIFY(at::equal(fusedLinear(x, w, b), y.detach()));
         }
+        // A bias of the wrong size or dtype is refused (ATen's linear then reports it).
+        QVERIFY(!fusedLinearUsable(x, w, at::zeros({out + 1})));
+        QVERIFY(!fusedLinearUsable(x, w, at::zeros({out}, at::kDouble)));
+        QVERIFY(fusedLinearUsable(x, w, at::zeros({out})));
         // Under bf16 autocast ATen's linear has to run (it casts); the fused path stands aside.
         AutocastScope autocast(true, c10::DeviceType::CPU);
         QVERIFY(!fusedLinearUsable(x, w));
