@@ -5,13 +5,10 @@
 
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
-#include <ATen/autocast_mode.h>
 #include <torch/csrc/autograd/custom_function.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
-#include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <vector>
@@ -171,9 +168,8 @@ void backwardHead(const Shape& s, const float* qkv, const float* P, const float*
 
 // y from qkv; P (B, nh, T, T) is filled when defined (for backward), else a per-thread scratch
 // tile is used.
-at::Tensor attentionForward(const at::Tensor& qkv, int64_t nHead, const at::Tensor& probs)
+at::Tensor attentionForward(const at::Tensor& qkv, const Shape& s, const at::Tensor& probs)
 {
-    const Shape s = shapeOf(qkv, nHead);
     at::Tensor y = at::empty({s.B, s.T, s.C}, qkv.options());
     const float* in = qkv.data_ptr<float>();
     float* out = y.data_ptr<float>();
@@ -212,7 +208,7 @@ public:
     {
         const Shape s = shapeOf(qkv, nHead);
         at::Tensor probs = at::empty({s.B, s.nh, s.T, s.T}, qkv.options());
-        at::Tensor y = attentionForward(qkv, nHead, probs);
+        at::Tensor y = attentionForward(qkv, s, probs);
         ctx->save_for_backward({qkv, probs});
         ctx->saved_data["n_head"] = nHead;
         return y;
@@ -232,33 +228,29 @@ public:
     }
 };
 
-std::atomic<bool>& enabledFlag()
+cpublas::KernelSwitch& enabledSwitch()
 {
-    static std::atomic<bool> flag([] {
-        const char* v = std::getenv("AZLLM_FUSED_ATTENTION");
-        return !(v && std::strcmp(v, "0") == 0);
-    }());
-    return flag;
+    static cpublas::KernelSwitch sw("AZLLM_FUSED_ATTENTION");
+    return sw;
 }
 
 } // namespace
 
-void setFusedAttentionEnabled(bool enabled) { enabledFlag() = enabled; }
-bool fusedAttentionEnabled() { return enabledFlag(); }
+void setFusedAttentionEnabled(bool enabled) { enabledSwitch().set(enabled); }
+bool fusedAttentionEnabled() { return enabledSwitch().on(); }
 
 bool fusedAttentionUsable(const at::Tensor& qkv)
 {
-    return fusedAttentionEnabled() && cpublas::available() && !at::autocast::is_cpu_enabled() &&
-           !at::autocast::is_enabled() && qkv.defined() && qkv.device().is_cpu() &&
-           qkv.scalar_type() == at::kFloat && qkv.dim() == 3 && qkv.is_contiguous() && !qkv.is_sparse() &&
-           qkv.numel() > 0 && qkv.size(2) <= std::numeric_limits<int>::max(); // BLAS's int leading dimensions
+    return fusedAttentionEnabled() && cpublas::available() && cpublas::fp32CpuOperand(qkv) && qkv.dim() == 3 &&
+           qkv.is_contiguous() && qkv.numel() > 0 &&
+           qkv.size(2) <= std::numeric_limits<int>::max(); // BLAS's int leading dimensions
 }
 
 at::Tensor fusedCausalAttention(const at::Tensor& qkv, int64_t nHead)
 {
     if (at::GradMode::is_enabled() && qkv.requires_grad())
         return FusedCausalAttentionFunction::apply(qkv, nHead);
-    return attentionForward(qkv, nHead, at::Tensor());
+    return attentionForward(qkv, shapeOf(qkv, nHead), at::Tensor());
 }
 
 } // namespace azllm

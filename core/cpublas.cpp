@@ -2,10 +2,13 @@
 #include "cpublas.h"
 
 #include <ATen/Parallel.h>
+#include <ATen/autocast_mode.h>
 
 #include <dlfcn.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <cstring>
 #include <mutex>
 
 namespace azllm::cpublas {
@@ -54,6 +57,18 @@ constexpr int64_t kSplitAlign = 16;
 } // namespace
 
 bool available() { return blas().sgemm != nullptr; }
+
+bool fp32CpuOperand(const at::Tensor& t)
+{
+    return t.defined() && t.device().is_cpu() && t.scalar_type() == at::kFloat && !t.is_sparse() &&
+           !at::autocast::is_cpu_enabled() && !at::autocast::is_enabled();
+}
+
+KernelSwitch::KernelSwitch(const char* envVar)
+{
+    const char* v = std::getenv(envVar);
+    m_on = !(v && std::strcmp(v, "0") == 0);
+}
 
 void gemm(bool transA, bool transB, int64_t M, int64_t N, int64_t K, const float* A, int64_t lda, const float* B,
           int64_t ldb, float beta, float* C, int64_t ldc)

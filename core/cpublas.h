@@ -10,9 +10,28 @@
 // then sleep.
 #pragma once
 
+#include <ATen/core/Tensor.h>
+
+#include <atomic>
 #include <cstdint>
 
 namespace azllm::cpublas {
+
+// Whether a fused kernel may take t: a defined, dense fp32 CPU tensor while no autocast is active
+// (under autocast ATen's ops must run: they cast to the autocast dtype).
+bool fp32CpuOperand(const at::Tensor& t);
+
+// A fused kernel's on/off switch: on unless the environment variable is "0" (to measure the kernel
+// against ATen's ops); the tests flip it to compare both paths.
+class KernelSwitch {
+public:
+    explicit KernelSwitch(const char* envVar);
+    bool on() const { return m_on; }
+    void set(bool on) { m_on = on; }
+
+private:
+    std::atomic<bool> m_on;
+};
 
 // Whether sgemm_ was found in the process (always, with LibTorch's BLAS; false only under an
 // unusual build, where callers use ATen's ops instead).

@@ -5,12 +5,9 @@
 
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
-#include <ATen/autocast_mode.h>
 #include <torch/csrc/autograd/custom_function.h>
 
 #include <algorithm>
-#include <atomic>
-#include <cstdlib>
 #include <cstring>
 
 namespace azllm {
@@ -107,34 +104,25 @@ public:
     }
 };
 
-std::atomic<bool>& enabledFlag()
+cpublas::KernelSwitch& enabledSwitch()
 {
-    static std::atomic<bool> flag([] {
-        const char* v = std::getenv("AZLLM_FUSED_LINEAR");
-        return !(v && std::strcmp(v, "0") == 0);
-    }());
-    return flag;
-}
-
-bool plainFloatCpu(const at::Tensor& t)
-{
-    return t.defined() && t.device().is_cpu() && t.scalar_type() == at::kFloat && !t.is_sparse();
+    static cpublas::KernelSwitch sw("AZLLM_FUSED_LINEAR");
+    return sw;
 }
 
 } // namespace
 
-void setFusedLinearEnabled(bool enabled) { enabledFlag() = enabled; }
-bool fusedLinearEnabled() { return enabledFlag(); }
+void setFusedLinearEnabled(bool enabled) { enabledSwitch().set(enabled); }
+bool fusedLinearEnabled() { return enabledSwitch().on(); }
 
 bool fusedLinearUsable(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias)
 {
-    if (bias.defined() && !(plainFloatCpu(bias) && bias.dim() == 1 && weight.dim() == 2 && bias.size(0) == weight.size(0)))
+    if (bias.defined() &&
+        !(cpublas::fp32CpuOperand(bias) && bias.dim() == 1 && weight.dim() == 2 && bias.size(0) == weight.size(0)))
         return false;
-    // Under autocast ATen's linear must run: it casts to the autocast dtype.
-    return fusedLinearEnabled() && cpublas::available() && !at::autocast::is_cpu_enabled() &&
-           !at::autocast::is_enabled() && plainFloatCpu(x) && plainFloatCpu(weight) &&
-           x.dim() >= 1 && weight.dim() == 2 && x.size(-1) == weight.size(1) && weight.is_contiguous() &&
-           x.numel() > 0;
+    return fusedLinearEnabled() && cpublas::available() && cpublas::fp32CpuOperand(x) &&
+           cpublas::fp32CpuOperand(weight) && x.dim() >= 1 && weight.dim() == 2 && x.size(-1) == weight.size(1) &&
+           weight.is_contiguous() && x.numel() > 0;
 }
 
 at::Tensor fusedLinear(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias)

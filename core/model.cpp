@@ -19,29 +19,29 @@ using torch::nn::LinearOptions;
 
 namespace {
 
-// Whether this thread's forward pass may use the fused linear layers (linear.h). They split their
-// products over ATen's threads and leave OpenBLAS's thread pool idle, so its threads sleep; a
-// forward that also makes products on that pool (attention with a KV cache or with dropout, whose
-// ATen ops run there) would have the two pools spin against each other on the same cores: a
-// window refill of tiny ran 25-40% slower that way. So the fused linear layers run only in a
-// forward whose attention takes the fused path (no KV cache, no attention dropout, fused attention
-// enabled; bf16 autocast and GPUs refuse both), and only for products of at least
-// kFusedLinearMinRows rows, below
-// which OpenBLAS's own split of a product is as fast (tiny's recompute-per-token generation).
-thread_local bool t_fusedLinear = false;
+// Whether this thread's forward pass takes the fused kernels (attention.h, linear.h), decided once
+// per forward in GptImpl::forward: not with a KV cache or attention dropout (those keep ATen's
+// attention), and not with fused attention switched off. The linear layers split their products
+// over ATen's threads and leave OpenBLAS's thread pool idle, so its threads sleep; a forward that
+// also made products on that pool (ATen's attention) would have the two pools spin against each
+// other on the same cores: a window refill of tiny ran 25-40% slower that way. So the fused linear
+// layers run only in a forward whose attention is fused too, and only for products of at least
+// kFusedLinearMinRows rows, below which OpenBLAS's own split of a product is as fast (tiny's
+// recompute-per-token generation). bf16 autocast and GPUs are refused by each kernel's own check.
+thread_local bool t_fusedKernels = false;
 constexpr int64_t kFusedLinearMinRows = 256;
 
-struct FusedLinearScope {
-    explicit FusedLinearScope(bool on) : m_saved(t_fusedLinear) { t_fusedLinear = on; }
-    ~FusedLinearScope() { t_fusedLinear = m_saved; }
-    FusedLinearScope(const FusedLinearScope&) = delete;
-    FusedLinearScope& operator=(const FusedLinearScope&) = delete;
+struct FusedKernelsScope {
+    explicit FusedKernelsScope(bool on) : m_saved(t_fusedKernels) { t_fusedKernels = on; }
+    ~FusedKernelsScope() { t_fusedKernels = m_saved; }
+    FusedKernelsScope(const FusedKernelsScope&) = delete;
+    FusedKernelsScope& operator=(const FusedKernelsScope&) = delete;
     bool m_saved;
 };
 
 bool useFusedLinear(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias = at::Tensor())
 {
-    return t_fusedLinear && x.numel() / x.size(-1) >= kFusedLinearMinRows && fusedLinearUsable(x, weight, bias);
+    return t_fusedKernels && x.numel() / x.size(-1) >= kFusedLinearMinRows && fusedLinearUsable(x, weight, bias);
 }
 
 // y = x W^T + b. A single row (one token of incremental decoding) goes through BLAS's
@@ -74,7 +74,7 @@ at::Tensor CausalSelfAttentionImpl::forward(const at::Tensor& x, at::Tensor* kBu
     at::Tensor qkvFused = linear(c_attn, x); // (B, T, 3C)
     // Training and evaluation in fp32 on the CPU: the fused kernel (attention.h). Generation with
     // the KV cache, bf16 autocast, GPUs and attention dropout take ATen's ops below.
-    if (!kBuf && (!is_training() || attn_dropout->options.p() == 0.0) && fusedAttentionUsable(qkvFused))
+    if (t_fusedKernels && fusedAttentionUsable(qkvFused))
         return resid_dropout(linear(c_proj, fusedCausalAttention(qkvFused, m_nHead)));
     auto qkv = qkvFused.split(C, /*dim=*/2); // 3 x (B, T, C)
     // (B, T, C) -> (B, nh, T, hs)
@@ -183,7 +183,7 @@ at::Tensor GptImpl::forward(const at::Tensor& idx, KvCache* cache)
     const int64_t past = cache ? cache->length : 0;
     TORCH_CHECK(past + T <= m_config.blockSize, "sequence of ", past + T, " tokens exceeds the block size ",
                 m_config.blockSize);
-    FusedLinearScope linearScope(!cache && (!is_training() || m_config.dropout == 0.0) && fusedAttentionEnabled());
+    FusedKernelsScope fusedKernels(!cache && (!is_training() || m_config.dropout == 0.0) && fusedAttentionEnabled());
     auto pos = at::arange(past, past + T, at::TensorOptions().dtype(at::kLong));
     auto x = transformer->drop(transformer->wte(idx) + transformer->wpe(pos)); // (B, T, C)
     const size_t L = transformer->h->size();
